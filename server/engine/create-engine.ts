@@ -1,0 +1,58 @@
+import { batchingObstacle, type ModelSignature } from '../model-signature.js';
+import type { Executor } from './executor.js';
+import { InlineExecutor } from './inline-executor.js';
+import { Scheduler, type SchedulerOptions } from './scheduler.js';
+import type { ExecutionProvider } from './session-options.js';
+import { executionPlan, type ExecutionPlan, type Strategy, type StrategyKnobs } from './strategy.js';
+import { WorkerExecutor } from './worker-executor.js';
+
+export interface EngineOptions extends StrategyKnobs {
+  modelPath: string;
+  strategy: Strategy;
+  executionProvider: ExecutionProvider;
+  maxQueue: number;
+  queueTimeoutMs: number;
+  cores: number;
+  onRun?: SchedulerOptions['onRun'];
+}
+
+export interface Engine {
+  readonly signature: ModelSignature;
+  readonly strategy: Strategy;
+  readonly plan: ExecutionPlan;
+  readonly scheduler: Scheduler;
+  readonly loadSeconds: number;
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const started = performance.now();
+  const plan = executionPlan(options.strategy, options, options.cores);
+  const settings = { modelPath: options.modelPath, intraOpThreads: plan.intraOpThreads, executionProvider: options.executionProvider };
+  const starts: Promise<Executor>[] = [];
+  for (let i = 0; i < plan.executors; i++) {
+    starts.push(plan.executor === 'inline' ? InlineExecutor.start(settings) : WorkerExecutor.start(settings));
+  }
+  const settled = await Promise.allSettled(starts);
+  const executors = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  const close = () => Promise.all(executors.map((e) => e.close()));
+  if (failure) {
+    await close();
+    throw failure.reason;
+  }
+  const signature = executors[0].signature;
+  const obstacle = plan.batching ? batchingObstacle(signature) : undefined;
+  if (obstacle) {
+    await close();
+    throw new Error(
+      `strategy 'batched' needs a dynamic batch dimension, but ${obstacle}; re-export the model with a dynamic first dimension or use strategy 'pool'`,
+    );
+  }
+  const scheduler = new Scheduler(executors, {
+    maxQueue: options.maxQueue,
+    queueTimeoutMs: options.queueTimeoutMs,
+    batching: plan.batching,
+    onRun: options.onRun,
+  });
+  return { signature, strategy: options.strategy, plan, scheduler, loadSeconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,211 @@
+import type { NamedTensors } from '../datatypes.js';
+import { sliceRows } from '../protocol.js';
+import type { BatchInputs, Executor } from './executor.js';
+
+export interface BatchingPolicy {
+  /** A batch closes when it holds this many rows... */
+  maxBatchSize: number;
+  /** ...or when its oldest request has waited this long for company. */
+  maxQueueDelayMs: number;
+}
+
+export interface SchedulerOptions {
+  /** Requests allowed to wait for an executor; one more is refused with QueueFullError. */
+  maxQueue: number;
+  /** A request still waiting after this long is failed with QueueTimeoutError. */
+  queueTimeoutMs: number;
+  batching?: BatchingPolicy;
+  /** Called after each run, for metrics. */
+  onRun?: (run: { rows: number; requests: number; inferenceMs: number }) => void;
+}
+
+export interface Scheduled {
+  outputs: NamedTensors;
+  queueMs: number;
+  inferenceMs: number;
+  /** Rows in the run this request was part of. */
+  batchRows: number;
+}
+
+export class QueueFullError extends Error {
+  readonly statusCode = 503;
+  constructor(maxQueue: number) {
+    super(`server is at capacity: ${maxQueue} requests are already waiting; retry later`);
+  }
+}
+
+export class QueueTimeoutError extends Error {
+  readonly statusCode = 504;
+  constructor(ms: number) {
+    super(`request waited ${ms} ms for an inference executor and was dropped from the queue`);
+  }
+}
+
+interface Waiting {
+  inputs: NamedTensors;
+  rows: number;
+  /** Requests with the same key have the same shapes past the first dimension and may share a batch. */
+  key: string;
+  enqueuedAt: number;
+  timer: NodeJS.Timeout;
+  resolve: (s: Scheduled) => void;
+  reject: (e: Error) => void;
+}
+
+function batchKey(inputs: NamedTensors): string {
+  return Object.entries(inputs)
+    .map(([name, t]) => `${name}:${t.shape.slice(1).join('x')}`)
+    .join('|');
+}
+
+/** Joins the requests' inputs along the first dimension (the parts travel separately; the executor joins them). */
+export function batchInputs(group: { inputs: NamedTensors; rows: number }[]): BatchInputs {
+  const joined: BatchInputs = {};
+  const rows = group.reduce((n, w) => n + w.rows, 0);
+  for (const name of Object.keys(group[0].inputs)) {
+    const first = group[0].inputs[name];
+    joined[name] = {
+      datatype: first.datatype,
+      shape: group.length === 1 ? first.shape : [rows, ...first.shape.slice(1)],
+      parts: group.map((w) => w.inputs[name].data),
+    };
+  }
+  return joined;
+}
+
+/**
+ * Picks the next group of queued requests for one run: FIFO, same batch key as the oldest,
+ * at most maxBatchSize rows (a single larger request still runs, alone). Pure: indexes into the queue.
+ */
+export function pickBatch(queue: readonly { rows: number; key: string }[], maxBatchSize: number): number[] {
+  if (queue.length === 0) return [];
+  const picked = [0];
+  let rows = queue[0].rows;
+  for (let i = 1; i < queue.length && rows < maxBatchSize; i++) {
+    if (queue[i].key === queue[0].key && rows + queue[i].rows <= maxBatchSize) {
+      picked.push(i);
+      rows += queue[i].rows;
+    }
+  }
+  return picked;
+}
+
+/** Queues requests, forms batches, and hands them to idle executors. */
+export class Scheduler {
+  private readonly queue: Waiting[] = [];
+  private readonly idle: Executor[];
+  private delayTimer?: NodeJS.Timeout;
+  private running = 0;
+
+  constructor(
+    private readonly executors: Executor[],
+    private readonly options: SchedulerOptions,
+  ) {
+    this.idle = [...executors];
+  }
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  get runningRuns(): number {
+    return this.running;
+  }
+
+  get healthy(): boolean {
+    return this.executors.every((e) => e.alive);
+  }
+
+  submit(inputs: NamedTensors, rows: number): Promise<Scheduled> {
+    if (this.queue.length >= this.options.maxQueue) return Promise.reject(new QueueFullError(this.options.maxQueue));
+    return new Promise<Scheduled>((resolve, reject) => {
+      const waiting: Waiting = {
+        inputs,
+        rows,
+        key: batchKey(inputs),
+        enqueuedAt: performance.now(),
+        resolve,
+        reject,
+        timer: setTimeout(() => this.expire(waiting), this.options.queueTimeoutMs),
+      };
+      this.queue.push(waiting);
+      this.dispatch();
+    });
+  }
+
+  private expire(waiting: Waiting): void {
+    const index = this.queue.indexOf(waiting);
+    if (index < 0) return;
+    this.queue.splice(index, 1);
+    waiting.reject(new QueueTimeoutError(this.options.queueTimeoutMs));
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const group = this.takeGroup();
+      if (!group) return;
+      void this.runGroup(this.idle.shift()!, group);
+    }
+  }
+
+  /** The next group to run, or undefined when a batch should wait a little longer for company. */
+  private takeGroup(): Waiting[] | undefined {
+    const batching = this.options.batching;
+    if (!batching) return this.queue.splice(0, 1);
+    const indexes = pickBatch(this.queue, batching.maxBatchSize);
+    const rows = indexes.reduce((n, i) => n + this.queue[i].rows, 0);
+    const waitedMs = performance.now() - this.queue[0].enqueuedAt;
+    if (rows < batching.maxBatchSize && waitedMs < batching.maxQueueDelayMs) {
+      if (!this.delayTimer) {
+        this.delayTimer = setTimeout(() => {
+          this.delayTimer = undefined;
+          this.dispatch();
+        }, batching.maxQueueDelayMs - waitedMs);
+      }
+      return undefined;
+    }
+    const group = indexes.map((i) => this.queue[i]);
+    for (let k = indexes.length - 1; k >= 0; k--) this.queue.splice(indexes[k], 1);
+    return group;
+  }
+
+  private async runGroup(executor: Executor, group: Waiting[]): Promise<void> {
+    const started = performance.now();
+    for (const w of group) clearTimeout(w.timer);
+    const rows = group.reduce((n, w) => n + w.rows, 0);
+    this.running++;
+    try {
+      const result = await executor.run(batchInputs(group));
+      this.options.onRun?.({ rows, requests: group.length, inferenceMs: result.inferenceMs });
+      let start = 0;
+      for (const w of group) {
+        const outputs = group.length === 1 ? result.outputs : sliceRows(result.outputs, start, w.rows);
+        start += w.rows;
+        w.resolve({ outputs, queueMs: started - w.enqueuedAt, inferenceMs: result.inferenceMs, batchRows: rows });
+      }
+    } catch (err) {
+      for (const w of group) w.reject(err as Error);
+    } finally {
+      this.running--;
+      if (executor.alive) this.idle.push(executor);
+      this.dispatch();
+    }
+  }
+
+  /** Stops taking work; waits for queued and running requests to finish. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.queue.length > 0 || this.running > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.delayTimer);
+    for (const w of this.queue.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new Error('server is shutting down'));
+    }
+    await Promise.all(this.executors.map((e) => e.close()));
+  }
+}

@@ -1,0 +1,21 @@
+import type { InferenceSession } from 'onnxruntime-node';
+
+export type ExecutionProvider = 'cpu' | 'cuda';
+
+export interface SessionSettings {
+  modelPath: string;
+  intraOpThreads: number;
+  executionProvider: ExecutionProvider;
+}
+
+export function sessionOptions(settings: SessionSettings): InferenceSession.SessionOptions {
+  return {
+    executionProviders: settings.executionProvider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: settings.intraOpThreads,
+    interOpNumThreads: 1,
+    // Spinning intra-op threads would steal the CPU that the HTTP thread and the other workers need.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+}

@@ -1,0 +1,39 @@
+import type { BatchingPolicy } from './scheduler.js';
+
+export const strategies = ['inline', 'shared', 'pool', 'batched'] as const;
+export type Strategy = (typeof strategies)[number];
+
+export interface StrategyKnobs {
+  workers: number;
+  maxBatchSize: number;
+  maxQueueDelayMs: number;
+  /** Overrides the intra-op thread count derived from the cores and the workers. */
+  intraOpThreads?: number;
+}
+
+/** How a strategy turns into executors: where sessions live, how many, how many threads each, and batching. */
+export interface ExecutionPlan {
+  executor: 'inline' | 'worker';
+  executors: number;
+  intraOpThreads: number;
+  batching?: BatchingPolicy;
+}
+
+export function executionPlan(strategy: Strategy, knobs: StrategyKnobs, cores: number): ExecutionPlan {
+  const perWorker = (n: number) => knobs.intraOpThreads ?? Math.max(1, Math.floor(cores / n));
+  switch (strategy) {
+    case 'inline':
+      return { executor: 'inline', executors: 1, intraOpThreads: knobs.intraOpThreads ?? cores };
+    case 'shared':
+      return { executor: 'worker', executors: 1, intraOpThreads: knobs.intraOpThreads ?? cores };
+    case 'pool':
+      return { executor: 'worker', executors: knobs.workers, intraOpThreads: perWorker(knobs.workers) };
+    case 'batched':
+      return {
+        executor: 'worker',
+        executors: knobs.workers,
+        intraOpThreads: perWorker(knobs.workers),
+        batching: { maxBatchSize: knobs.maxBatchSize, maxQueueDelayMs: knobs.maxQueueDelayMs },
+      };
+  }
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { startChildServer, type ChildServer } from './test-support/child-server.js';
+import { seededFloats } from './test-support/models.js';
+
+const rows = 48;
+
+/** Sends one long audio-cnn inference and probes /v2/health/live every 10 ms while it runs. */
+async function probeDuringInference(server: ChildServer) {
+  const data = seededFloats(rows * 48000, 3);
+  const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'audio', shape: [rows, 48000], datatype: 'FP32', parameters: { binary_data_size: data.byteLength } }] }));
+  const body = Buffer.concat([header, Buffer.from(data.buffer)]);
+  let done = false;
+  const inference = fetch(`${server.url}/v2/models/audio-cnn/infer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.byteLength) },
+    body,
+  }).then(async (res) => {
+    done = true;
+    await res.arrayBuffer();
+    return { status: res.status, inferenceMs: Number(res.headers.get('x-inference-time-ms')) };
+  });
+  const healthLatencies: number[] = [];
+  while (!done && healthLatencies.length < 2000) {
+    const started = performance.now();
+    const res = await fetch(`${server.url}/v2/health/live`);
+    await res.text();
+    // Every probe sent while the inference was outstanding counts, including one answered only after it.
+    healthLatencies.push(performance.now() - started);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { ...(await inference), worstHealthMs: Math.max(0, ...healthLatencies), probes: healthLatencies.length };
+}
+
+describe('health checks during a long inference', () => {
+  const servers: ChildServer[] = [];
+  after(() => Promise.all(servers.map((s) => s.stop())));
+
+  for (const strategy of ['shared', 'pool', 'batched']) {
+    it(`${strategy}: health answers while the model runs`, async () => {
+      const server = await startChildServer(['--model', 'builtin://audio-cnn', '--strategy', strategy, '--workers', '1']);
+      servers.push(server);
+      const r = await probeDuringInference(server);
+      assert.equal(r.status, 200);
+      assert.ok(r.probes >= 3, `only ${r.probes} health probes fit in a ${r.inferenceMs} ms inference`);
+      // Generous: the probe must come back in well under half the inference time.
+      assert.ok(r.worstHealthMs < r.inferenceMs / 2, `health took ${r.worstHealthMs.toFixed(1)} ms during a ${r.inferenceMs.toFixed(1)} ms inference`);
+    });
+  }
+
+  it('inline: health is blocked for as long as the model runs (the naive baseline)', async () => {
+    const server = await startChildServer(['--model', 'builtin://audio-cnn', '--strategy', 'inline']);
+    servers.push(server);
+    const r = await probeDuringInference(server);
+    assert.equal(r.status, 200);
+    assert.ok(r.worstHealthMs > r.inferenceMs / 2, `health took only ${r.worstHealthMs.toFixed(1)} ms during a ${r.inferenceMs.toFixed(1)} ms inline inference`);
+  });
+});

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type Lifecycle } from './app.js';
+import { createEngine, type Engine } from './engine/create-engine.js';
+import { ServerMetrics } from './metrics.js';
+import { defaultModelName, resolveModelPath } from './model-source.js';
+import type { ServeOptions } from './options.js';
+
+export interface RunningServer {
+  url: string;
+  modelName: string;
+  engine: Engine;
+  app: FastifyInstance;
+  lifecycle: Lifecycle;
+  /** Not ready → wait shutdownDelayMs → stop accepting → finish accepted requests → release sessions. */
+  shutdown(): Promise<void>;
+}
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const modelPath = resolveModelPath(options.model);
+  const modelName = options.name ?? defaultModelName(options.model);
+  let engine: Engine | undefined;
+  const metrics = new ServerMetrics(() => engine?.scheduler.queueDepth ?? 0);
+  engine = await createEngine({
+    modelPath,
+    strategy: options.strategy,
+    workers: options.workers,
+    maxBatchSize: options.maxBatchSize,
+    maxQueueDelayMs: options.maxQueueDelayMs,
+    intraOpThreads: options.intraOpThreads,
+    executionProvider: options.executionProvider,
+    maxQueue: options.maxQueue,
+    queueTimeoutMs: options.requestTimeoutMs,
+    cores: options.cores,
+    onRun: (run) => metrics.observeRun(run),
+  });
+  metrics.modelLoad.set(engine.loadSeconds);
+  const lifecycle: Lifecycle = { ready: true };
+  const app = buildApp(
+    { engine, modelName, metrics, bodyLimitBytes: options.maxBodyBytes, requestTimeoutMs: options.requestTimeoutMs, logLevel: options.logLevel },
+    lifecycle,
+  );
+  let address: string;
+  try {
+    address = await app.listen({ port: options.port, host: options.host });
+  } catch (err) {
+    await engine.scheduler.close();
+    throw new Error(`cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`, { cause: err });
+  }
+  const running = engine;
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = () =>
+    (shuttingDown ??= (async () => {
+      lifecycle.ready = false;
+      if (options.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, options.shutdownDelayMs));
+      const closed = app.close();
+      await running.scheduler.drain(options.drainTimeoutMs);
+      await closed;
+      await running.scheduler.close();
+    })());
+  return { url: address, modelName, engine, app, lifecycle, shutdown };
+}
