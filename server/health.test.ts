@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { startChildServer, type ChildServer } from './test-support/child-server.js';
+import { startServeProcess, type ServeProcess } from './serve-process.js';
 import { seededFloats } from './test-support/models.js';
 
 const rows = 48;
 
 /** Sends one long audio-cnn inference and probes /v2/health/live every 10 ms while it runs. */
-async function probeDuringInference(server: ChildServer) {
+async function probeDuringInference(server: ServeProcess) {
   const data = seededFloats(rows * 48000, 3);
   const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'audio', shape: [rows, 48000], datatype: 'FP32', parameters: { binary_data_size: data.byteLength } }] }));
   const body = Buffer.concat([header, Buffer.from(data.buffer)]);
@@ -33,12 +33,12 @@ async function probeDuringInference(server: ChildServer) {
 }
 
 describe('health checks during a long inference', () => {
-  const servers: ChildServer[] = [];
+  const servers: ServeProcess[] = [];
   after(() => Promise.all(servers.map((s) => s.stop())));
 
   for (const strategy of ['shared', 'pool', 'batched']) {
     it(`${strategy}: health answers while the model runs`, async () => {
-      const server = await startChildServer(['--model', 'builtin://audio-cnn', '--strategy', strategy, '--workers', '1']);
+      const server = await startServeProcess(['--model', 'builtin://audio-cnn', '--strategy', strategy, '--workers', '1']);
       servers.push(server);
       const r = await probeDuringInference(server);
       assert.equal(r.status, 200);
@@ -49,7 +49,7 @@ describe('health checks during a long inference', () => {
   }
 
   it('inline: health is blocked for as long as the model runs (the naive baseline)', async () => {
-    const server = await startChildServer(['--model', 'builtin://audio-cnn', '--strategy', 'inline']);
+    const server = await startServeProcess(['--model', 'builtin://audio-cnn', '--strategy', 'inline']);
     servers.push(server);
     const r = await probeDuringInference(server);
     assert.equal(r.status, 200);

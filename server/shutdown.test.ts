@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startChildServer } from './test-support/child-server.js';
+import { startServeProcess } from './serve-process.js';
 import { seededFloats } from './test-support/models.js';
 
 describe('SIGTERM', () => {
   it('turns readiness false, finishes every accepted request, and exits 0', async () => {
-    const server = await startChildServer(['--model', 'builtin://audio-cnn', '--strategy', 'shared', '--shutdown-delay-ms', '1500']);
+    const server = await startServeProcess(['--model', 'builtin://audio-cnn', '--strategy', 'shared', '--shutdown-delay-ms', '1500']);
     try {
       const body = JSON.stringify({ inputs: [{ name: 'audio', shape: [4, 48000], datatype: 'FP32', data: Array.from(seededFloats(4 * 48000, 5)) }] });
       const requests = Array.from({ length: 8 }, () =>

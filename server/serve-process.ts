@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const vernierBin = fileURLToPath(new URL('../../cli/vernier.js', import.meta.url));
+/** The compiled CLI entry point (dist/cli/vernier.js). */
+export const vernierBin = fileURLToPath(new URL('../cli/vernier.js', import.meta.url));
 
-export interface ChildServer {
+export interface ServeProcess {
   url: string;
   child: ChildProcess;
   output: () => string;
@@ -11,17 +12,20 @@ export interface ChildServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `vernier serve` as a real child process on a free loopback port; resolves once it listens. */
-export async function startChildServer(args: string[], timeoutMs = 60_000): Promise<ChildServer> {
+/** `vernier serve` as a child process on a free loopback port; resolves once it listens, rejects with its output if it exits first. */
+export async function startServeProcess(args: string[], timeoutMs = 60_000): Promise<ServeProcess> {
   const child = spawn(process.execPath, [vernierBin, 'serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+      output = (output + chunk.toString()).slice(-64 * 1024);
       const match = /listening on (http:\/\/[^\s]+)/.exec(output);
       if (match) {
         clearTimeout(timer);

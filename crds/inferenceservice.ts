@@ -1,0 +1,246 @@
+// The InferenceService API (vernier.dev/v1alpha1): the single definition the CRD, the operator and `vernier run` share.
+import { z } from 'zod';
+import { withCrossFieldRules } from './cross-field.js';
+
+export const API_GROUP = 'vernier.dev';
+export const API_VERSION_NAME = 'v1alpha1';
+export const API_VERSION = `${API_GROUP}/${API_VERSION_NAME}`;
+export const KIND = 'InferenceService';
+export const PLURAL = 'inferenceservices';
+export const SINGULAR = 'inferenceservice';
+export const SHORT_NAMES = ['vis'];
+
+export const PROVIDER_TYPES = ['cpu', 'nvidia-t4'] as const;
+export const STRATEGIES = ['inline', 'shared', 'pool', 'batched'] as const;
+export const BENCHMARK_MODES = ['closed', 'open'] as const;
+export const PAYLOAD_ENCODINGS = ['json', 'binary'] as const;
+export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+
+/** RFC 1123 label: the model name is a URL path segment and may name Kubernetes objects. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** builtin://NAME · https://HOST/PATH · pvc://CLAIM/PATH (RE2-compatible: the API server evaluates it too). */
+export const MODEL_URI = /^(builtin:\/\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|https:\/\/[^\s/?#]+(\/\S*)?|pvc:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/\S+)$/;
+export const SHA256_HEX = /^[a-f0-9]{64}$/;
+/** Kubernetes resource.Quantity, as the API server's own CRD generators spell it. */
+export const QUANTITY =
+  /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
+export const SPEC_HASH = /^[a-f0-9]{16}$/;
+/** metav1.Condition type and reason patterns. */
+const CONDITION_TYPE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
+const CONDITION_REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
+
+const integer = (min: number, max: number) => z.int().min(min).max(max);
+const count = () => z.int().min(0);
+const millis = () => z.number().min(0);
+const timestamp = () => z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp such as 2024-05-01T12:00:00Z' });
+
+/** A Kubernetes quantity written either as a string ("500m", "1Gi") or an integer (2); parsed to its string form. */
+const quantity = (what: string) =>
+  z
+    .union([z.int().min(0), z.string().max(64).regex(QUANTITY, { error: 'must be a Kubernetes quantity such as 500m, 2, 1Gi or 512Mi' })])
+    .transform(String)
+    .meta({ 'x-kubernetes-int-or-string': true })
+    .describe(what);
+
+export const ModelSpec = withCrossFieldRules(
+  z.strictObject({
+    name: z
+      .string()
+      .max(63)
+      .regex(DNS_LABEL, { error: 'must be lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. audio-cnn)' })
+      .describe('Name the model is served under, at /v2/models/{name}. Lowercase letters, digits and "-", at most 63 characters.'),
+    uri: z
+      .string()
+      .max(2048)
+      .regex(MODEL_URI, {
+        error: 'must be builtin://NAME (a model shipped in the image), https://HOST/PATH (with sha256 set) or pvc://CLAIM/PATH',
+      })
+      .describe('Where the ONNX model comes from: builtin://NAME (shipped in the image), https://HOST/PATH (downloaded, verified against sha256) or pvc://CLAIM/PATH (a file on a PersistentVolumeClaim).'),
+    sha256: z
+      .string()
+      .regex(SHA256_HEX, { error: 'must be 64 lowercase hexadecimal characters (the output of sha256sum)' })
+      .optional()
+      .describe('SHA-256 of the model file, as 64 lowercase hex characters. Required for https:// URIs.'),
+  }),
+  [
+    {
+      cel: "!self.uri.startsWith('https://') || has(self.sha256)",
+      holds: (m) => !m.uri.startsWith('https://') || m.sha256 !== undefined,
+      field: 'sha256',
+      message: 'sha256 is required when uri is https:// (the download is verified against it)',
+      reason: 'FieldValueRequired',
+    },
+  ],
+).describe('The ONNX model to serve.');
+
+export const ProviderSpec = z
+  .strictObject({
+    type: z
+      .enum(PROVIDER_TYPES)
+      .default('cpu')
+      .describe('Hardware the server runs on: cpu, or nvidia-t4 (requests one nvidia.com/gpu and uses the CUDA execution provider).'),
+    nodeSelector: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Labels a node must carry to run the server pods, added to those the provider implies.'),
+  })
+  .describe('Hardware the model runs on.');
+
+export const ConcurrencySpec = z
+  .strictObject({
+    strategy: z
+      .enum(STRATEGIES)
+      .default('batched')
+      .describe('How requests reach onnxruntime: inline (on the event loop, a baseline), shared (one worker thread), pool (one session per worker) or batched (dynamic batching over the workers).'),
+    workers: integer(1, 64).default(2).describe('Worker threads, each with its own session (pool size, or batch executors for batched).'),
+    maxBatchSize: integer(1, 1024).default(32).describe('Largest batch the batched strategy forms before running it.'),
+    maxQueueDelayMs: integer(0, 1000).default(2).describe('Longest a request waits for its batch to fill, in milliseconds.'),
+    maxQueue: integer(1, 100000).default(512).describe('Requests allowed to wait; beyond it the server answers 503 with Retry-After.'),
+    intraOpThreads: integer(1, 64).optional().describe('onnxruntime intra-op threads per session; by default the cores divided among the workers.'),
+  })
+  .describe('How the server runs inference concurrently.');
+
+export const SlaSpec = z
+  .strictObject({
+    p99LatencyMs: z.number().positive().max(600000).describe('Target 99th-percentile latency in milliseconds; the SLA is met only at or below it.'),
+    minThroughputRps: z.number().min(0).optional().describe('Throughput of successful requests per second the service must sustain during the benchmark.'),
+  })
+  .describe('The service level the benchmark checks; its verdict is the SLAMet condition.');
+
+export const BenchmarkSpec = withCrossFieldRules(
+  z.strictObject({
+    mode: z
+      .enum(BENCHMARK_MODES)
+      .default('closed')
+      .describe('closed: a fixed number of requests in flight; open: a fixed arrival rate, latency measured from each intended send time.'),
+    concurrency: integer(1, 1024).default(20).describe('Requests kept in flight in closed mode.'),
+    rate: z.number().positive().max(1000000).optional().describe('Requests per second sent in open mode. Required when mode is open.'),
+    durationSeconds: integer(1, 3600).default(30).describe('Length of the measured phase in seconds.'),
+    warmupSeconds: integer(0, 600).default(5).describe('Load applied before measuring, in seconds; its results are discarded.'),
+    payload: z.enum(PAYLOAD_ENCODINGS).default('json').describe('Request encoding: json tensors, or the binary tensor extension.'),
+    timeoutMs: integer(1, 600000).default(10000).describe('A request not answered within this many milliseconds counts as an error.'),
+  }),
+  [
+    {
+      // has(self.mode) guards objects the API server has not defaulted yet (e.g. while it validates `default: {}`).
+      cel: "!has(self.mode) || self.mode != 'open' || has(self.rate)",
+      holds: (b) => b.mode !== 'open' || b.rate !== undefined,
+      field: 'rate',
+      message: 'rate is required when mode is open (requests per second to send)',
+      reason: 'FieldValueRequired',
+    },
+  ],
+).describe('How the service is load-tested once its pods are available.');
+
+const ResourceList = z
+  .strictObject({
+    cpu: quantity('CPU, in cores or millicores (e.g. 2, 500m).').optional(),
+    memory: quantity('Memory, in bytes with an optional suffix (e.g. 1Gi, 512Mi).').optional(),
+  });
+
+export const ResourcesSpec = z
+  .strictObject({
+    requests: ResourceList.optional().describe('Resources the scheduler reserves for each server container.'),
+    limits: ResourceList.optional().describe('Most each server container may use.'),
+  })
+  .describe('CPU and memory of each server container.');
+
+export const InferenceServiceSpec = z
+  .strictObject({
+    model: ModelSpec,
+    provider: ProviderSpec.prefault({}),
+    concurrency: ConcurrencySpec.prefault({}),
+    sla: SlaSpec,
+    benchmark: BenchmarkSpec.prefault({}),
+    replicas: integer(1, 100).default(1).describe('Server pods behind the Service.'),
+    resources: ResourcesSpec.optional(),
+    image: z.string().min(1).max(512).optional().describe('Container image of the server and benchmark; by default the image the operator runs.'),
+    imagePullPolicy: z.enum(PULL_POLICIES).optional().describe('Pull policy of that image: Always, IfNotPresent or Never.'),
+  })
+  .describe('A model to serve, how to serve it, and the SLA it is measured against.');
+
+export const ConditionStatus = z.enum(['True', 'False', 'Unknown']);
+
+/** metav1.Condition. */
+export const Condition = z
+  .object({
+    type: z.string().max(316).regex(CONDITION_TYPE).describe('Kind of condition, in CamelCase: Ready, Benchmarked or SLAMet.'),
+    status: ConditionStatus.describe('True, False or Unknown.'),
+    observedGeneration: count().optional().describe('metadata.generation the condition was computed from.'),
+    lastTransitionTime: timestamp().describe('When status last changed.'),
+    reason: z.string().min(1).max(1024).regex(CONDITION_REASON).describe('Machine-readable CamelCase cause of the last transition.'),
+    message: z.string().max(32768).describe('Human-readable details, including what to do about it.'),
+  })
+  .describe('An observation of one aspect of the service.');
+
+export const BenchmarkStatus = z
+  .object({
+    p50Ms: millis().describe('Median latency, in milliseconds.'),
+    p95Ms: millis().describe('95th-percentile latency, in milliseconds.'),
+    p99Ms: millis().describe('99th-percentile latency, in milliseconds.'),
+    maxMs: millis().describe('Highest latency observed, in milliseconds.'),
+    throughputRps: z.number().min(0).describe('Successful requests per second over the measured phase.'),
+    errorRate: z.number().min(0).max(1).describe('Fraction of requests that failed, from 0 to 1.'),
+    requests: count().describe('Requests completed in the measured phase, successful or not.'),
+    concurrency: count().describe('Requests in flight during the run (closed loop), or the most in flight (open loop).'),
+    durationSeconds: z.number().min(0).describe('Length of the measured phase, in seconds.'),
+    strategy: z.enum(STRATEGIES).describe('Concurrency strategy the server used.'),
+    completedAt: timestamp().describe('When the benchmark finished.'),
+    specHash: z.string().regex(SPEC_HASH).describe('Hash of the spec fields the result depends on; a different hash means a new benchmark is due.'),
+  })
+  .describe('Result of the latest completed benchmark.');
+
+export const InferenceServiceStatus = z
+  .object({
+    observedGeneration: count().optional().describe('metadata.generation this status was computed from.'),
+    conditions: z
+      .array(Condition)
+      .max(16)
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
+      .optional()
+      .describe('Ready, Benchmarked and SLAMet, one of each type.'),
+    endpoint: z.string().max(2048).optional().describe('In-cluster URL of the inference endpoint (Open Inference Protocol v2).'),
+    replicas: count().optional().describe('Server pods that exist.'),
+    readyReplicas: count().optional().describe('Server pods that are ready.'),
+    benchmark: BenchmarkStatus.optional(),
+  })
+  .describe('What the operator observed and measured.');
+
+const ObjectMeta = z
+  .looseObject({
+    name: z.string().min(1).max(253),
+    namespace: z.string().optional(),
+    generation: z.int().optional(),
+    uid: z.string().optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+  })
+  .describe('Standard object metadata.');
+
+export const InferenceService = z
+  .object({
+    apiVersion: z.literal(API_VERSION).describe('Versioned schema of this object.'),
+    kind: z.literal(KIND).describe('Kind of this object.'),
+    metadata: ObjectMeta,
+    spec: InferenceServiceSpec,
+    status: InferenceServiceStatus.optional(),
+  })
+  .describe('Serves an ONNX model over the Open Inference Protocol v2 and benchmarks it against an SLA.');
+
+export type ModelSpec = z.infer<typeof ModelSpec>;
+export type ProviderSpec = z.infer<typeof ProviderSpec>;
+export type ConcurrencySpec = z.infer<typeof ConcurrencySpec>;
+export type SlaSpec = z.infer<typeof SlaSpec>;
+export type BenchmarkSpec = z.infer<typeof BenchmarkSpec>;
+export type ResourcesSpec = z.infer<typeof ResourcesSpec>;
+export type InferenceServiceSpec = z.infer<typeof InferenceServiceSpec>;
+export type ConditionStatus = z.infer<typeof ConditionStatus>;
+export type Condition = z.infer<typeof Condition>;
+export type BenchmarkStatus = z.infer<typeof BenchmarkStatus>;
+export type InferenceServiceStatus = z.infer<typeof InferenceServiceStatus>;
+export type InferenceService = z.infer<typeof InferenceService>;
+/** What a manifest may omit: the shape before defaults are applied. */
+export type InferenceServiceSpecInput = z.input<typeof InferenceServiceSpec>;
+export type InferenceServiceInput = z.input<typeof InferenceService>;
+export type Strategy = (typeof STRATEGIES)[number];
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
