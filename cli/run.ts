@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { BenchReport, formatReportTable, toCompactReport } from '../bench/index.js';
+import { fixed, formatTable } from '../bench/table.js';
 import { benchFlags, ConditionType, MAX_ERROR_RATE, Reason, serveFlags, specHash, STRATEGIES, type InferenceService, type InferenceServiceSpec } from '../crds/index.js';
 import { benchmarkedCondition, benchmarkStatus, slaCondition, type ConditionDraft } from '../operator/status/measurement.js';
 import { startServeProcess, vernierBin } from '../server/serve-process.js';
@@ -99,28 +100,26 @@ function verdictLine(status: ReturnType<typeof localStatus>): string {
   return sla.status === 'True' ? `SLA met: ${sla.message}` : `SLA missed (${sla.reason}): ${sla.message}`;
 }
 
-const fixed = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '-' : x.toFixed(digits));
-
 export function formatComparison(rows: { measurement: Measurement; slaMet: boolean }[]): string {
   const header = ['strategy', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'server CPU %', 'peak RSS MiB', 'SLA'];
-  const lines = rows.map(({ measurement: m, slaMet }) => {
-    const l = m.report.latency;
-    return [
-      m.spec.concurrency.strategy,
-      fixed(m.report.throughputRps),
-      fixed(l.p50Ms),
-      fixed(l.p95Ms),
-      fixed(l.p99Ms),
-      fixed(l.maxMs),
-      `${fixed(m.report.errorRate * 100, 2)} %`,
-      fixed(m.server.cpuPercent, 0),
-      fixed(m.server.peakRssMiB, 0),
-      slaMet ? 'met' : 'missed',
-    ];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [row(header), row(widths.map((w) => '-'.repeat(w))), ...lines.map(row)].join('\n');
+  return formatTable(
+    header,
+    rows.map(({ measurement: m, slaMet }) => {
+      const l = m.report.latency;
+      return [
+        m.spec.concurrency.strategy,
+        fixed(m.report.throughputRps),
+        fixed(l.p50Ms),
+        fixed(l.p95Ms),
+        fixed(l.p99Ms),
+        fixed(l.maxMs),
+        `${fixed(m.report.errorRate * 100, 2)} %`,
+        fixed(m.server.cpuPercent, 0),
+        fixed(m.server.peakRssMiB, 0),
+        slaMet ? 'met' : 'missed',
+      ];
+    }),
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {

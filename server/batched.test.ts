@@ -55,6 +55,7 @@ describe('batched strategy', () => {
         maxBatchSize: 8,
         maxQueueDelayMs: 1,
         executionProvider: 'cpu',
+        workerNice: 0,
         maxQueue: 10,
         queueTimeoutMs: 1000,
         cores: 2,

@@ -28,6 +28,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     maxQueueDelayMs: options.maxQueueDelayMs,
     intraOpThreads: options.intraOpThreads,
     executionProvider: options.executionProvider,
+    workerNice: options.workerNice,
     maxQueue: options.maxQueue,
     queueTimeoutMs: options.requestTimeoutMs,
     cores: options.cores,

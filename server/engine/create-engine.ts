@@ -10,6 +10,7 @@ export interface EngineOptions extends StrategyKnobs {
   modelPath: string;
   strategy: Strategy;
   executionProvider: ExecutionProvider;
+  workerNice: number;
   maxQueue: number;
   queueTimeoutMs: number;
   cores: number;
@@ -27,7 +28,7 @@ export interface Engine {
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const started = performance.now();
   const plan = executionPlan(options.strategy, options, options.cores);
-  const settings = { modelPath: options.modelPath, intraOpThreads: plan.intraOpThreads, executionProvider: options.executionProvider };
+  const settings = { modelPath: options.modelPath, intraOpThreads: plan.intraOpThreads, executionProvider: options.executionProvider, workerNice: options.workerNice };
   const starts: Promise<Executor>[] = [];
   for (let i = 0; i < plan.executors; i++) {
     starts.push(plan.executor === 'inline' ? InlineExecutor.start(settings) : WorkerExecutor.start(settings));

@@ -6,6 +6,8 @@ export interface SessionSettings {
   modelPath: string;
   intraOpThreads: number;
   executionProvider: ExecutionProvider;
+  /** Nice value for worker threads (0: same priority as the HTTP thread). */
+  workerNice: number;
 }
 
 export function sessionOptions(settings: SessionSettings): InferenceSession.SessionOptions {

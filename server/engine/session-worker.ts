@@ -1,4 +1,6 @@
 // Worker thread: owns one onnxruntime session, so session.run() never blocks the HTTP event loop.
+import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { ownedCopy, type NamedTensors } from '../datatypes.js';
@@ -28,7 +30,22 @@ function transferable(outputs: NamedTensors): { outputs: NamedTensors; buffers: 
   return { outputs: owned, buffers };
 }
 
+/**
+ * Lowers this thread's scheduling priority (Linux nice values are per thread; onnxruntime's threads, created later,
+ * inherit it), so that on a saturated machine the HTTP thread still answers health checks promptly.
+ */
+function lowerThreadPriority(nice: number): void {
+  if (nice <= 0) return;
+  try {
+    const tid = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0]);
+    setPriority(tid, nice);
+  } catch {
+    // not Linux, or not permitted: run at normal priority
+  }
+}
+
 async function main(): Promise<void> {
+  lowerThreadPriority(settings.workerNice);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(settings.modelPath, sessionOptions(settings));
