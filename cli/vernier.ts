@@ -7,6 +7,7 @@ const commands: Record<string, Command> = {
   bench: { summary: 'load-test an Open Inference Protocol v2 endpoint', load: () => import('../bench/cli.js') },
   run: { summary: 'serve and benchmark an InferenceService manifest locally, against its SLA', load: () => import('./run.js') },
   crd: { summary: 'print the InferenceService CustomResourceDefinition', load: () => import('../crds/cli.js') },
+  operator: { summary: 'run the InferenceService controller against the current cluster', load: () => import('../operator/cli.js') },
 };
 
 function usage(): string {

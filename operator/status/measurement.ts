@@ -45,12 +45,15 @@ export function benchmarkedCondition(report: CompactBenchReport): ConditionDraft
 }
 
 /** The SLA verdict: the first target missed names the reason; every miss is in the message. */
-export function slaCondition(report: CompactBenchReport, spec: InferenceServiceSpec, maxErrorRate: number): ConditionDraft {
+/** The figures an SLA verdict needs: a compact report, or status.benchmark (which keeps no error kinds). */
+export type MeasuredFigures = Pick<CompactBenchReport, 'p99Ms' | 'throughputRps' | 'errorRate'> & { errors?: CompactBenchReport['errors'] };
+
+export function slaCondition(report: MeasuredFigures, spec: InferenceServiceSpec, maxErrorRate: number): ConditionDraft {
   const misses: { reason: string; message: string }[] = [];
   if (report.errorRate > maxErrorRate) {
     misses.push({
       reason: Reason.ErrorRateTooHigh,
-      message: `${(report.errorRate * 100).toFixed(2)} % of requests failed (most: ${topError(report)}), above the ${(maxErrorRate * 100).toFixed(0)} % that a latency figure can be trusted with`,
+      message: `${(report.errorRate * 100).toFixed(2)} % of requests failed${topError(report)}, above the ${(maxErrorRate * 100).toFixed(0)} % that a latency figure can be trusted with`,
     });
   }
   if (report.p99Ms > spec.sla.p99LatencyMs) {
@@ -72,7 +75,7 @@ export function slaCondition(report: CompactBenchReport, spec: InferenceServiceS
   };
 }
 
-function topError(report: CompactBenchReport): string {
-  const [kind, n] = Object.entries(report.errors).sort((a, b) => b[1] - a[1])[0] ?? ['unknown', 0];
-  return `${kind} × ${n}`;
+function topError(report: MeasuredFigures): string {
+  const top = Object.entries(report.errors ?? {}).sort((a, b) => b[1] - a[1])[0];
+  return top ? ` (most: ${top[0]} × ${top[1]})` : '';
 }

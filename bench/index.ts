@@ -1,0 +1,16 @@
+// The bench package's public API, for `vernier run` and the operator.
+export { runBenchmark, type BenchHooks, type BenchProgress } from './run-benchmark.js';
+export { BenchOptions, BenchOptionsError, SlaTargets, SweepOptions, parseBenchOptions, type BenchOptionsInput } from './options.js';
+export { BenchReport, SlaVerdict, SweepSummary } from './report.js';
+export {
+  CompactBenchFailure,
+  CompactBenchReport,
+  TerminationMessage,
+  parseTerminationMessage,
+  terminationMessageLimitBytes,
+  toCompactFailure,
+  toCompactReport,
+} from './compact-report.js';
+export { formatReportTable } from './format.js';
+export { slaVerdict } from './sla.js';
+export { BenchTargetError } from './client.js';

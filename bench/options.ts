@@ -1,0 +1,87 @@
+// What a benchmark run should do: one zod schema shared by the CLI, the programmatic API and `vernier run`.
+import { z } from 'zod';
+
+export const SlaTargets = z
+  .object({
+    /** p99 latency of successful requests must be at or below this. */
+    p99LatencyMs: z.number().positive().optional(),
+    /** Successful requests per second must be at or above this. */
+    minThroughputRps: z.number().positive().optional(),
+    /** Failed requests / all requests must be at or below this (0..1). */
+    maxErrorRate: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+export type SlaTargets = z.infer<typeof SlaTargets>;
+
+export const SweepOptions = z
+  .object({
+    /** Loads to try in order (concurrency in closed loop, req/s in open loop); default: doubling from the start load. */
+    steps: z.array(z.number().positive()).min(1).max(64).optional(),
+    /** Upper bound on the number of steps when they are generated. */
+    maxSteps: z.number().int().min(1).max(64).default(10),
+  })
+  .strict();
+export type SweepOptions = z.infer<typeof SweepOptions>;
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL such as http://127.0.0.1:8080' });
+
+export const BenchOptions = z
+  .object({
+    /** Base URL of the server; the model is at {url}/v2/models/{model}. */
+    url: httpUrl,
+    model: z.string().min(1, 'expected the model name served at /v2/models/{name}'),
+    /** closed: `concurrency` requests always in flight; open: requests sent at `rate` per second regardless of replies. */
+    mode: z.enum(['closed', 'open']).default('closed'),
+    concurrency: z.number().int().min(1).max(10_000).default(8),
+    /** Open loop: intended sends per second. */
+    rate: z.number().positive().max(1_000_000).optional(),
+    arrival: z.enum(['constant', 'poisson']).default('constant'),
+    /** Measured time (after warmup). Default 10 s when `requests` is not given either. */
+    durationSeconds: z.number().positive().max(86_400).optional(),
+    /** Measured requests (after warmup); with `durationSeconds` too, whichever ends first. */
+    requests: z.number().int().positive().max(100_000_000).optional(),
+    warmupSeconds: z.number().min(0).max(3_600).default(0),
+    /** A request with no complete response within this long counts as a `timeout` error. */
+    timeoutMs: z.number().int().positive().max(3_600_000).default(10_000),
+    /** Open loop: at most this many requests in flight; sends beyond it are dropped and reported. */
+    maxInFlight: z.number().int().min(1).max(65_536).default(1024),
+    payload: z.enum(['json', 'binary']).default('json'),
+    /** A JSON infer request body to send instead of generated data. */
+    payloadFile: z.string().min(1).optional(),
+    /** How many distinct seeded bodies to pre-build and rotate through. */
+    payloadVariants: z.number().int().min(1).max(64).default(8),
+    /** Size of the first (dynamic) dimension of every input; dynamic dimensions are 1 otherwise. */
+    batchSize: z.number().int().positive().max(65_536).optional(),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    sla: SlaTargets.default({}),
+    /** Raise the load step by step until the SLA breaks; the report is the last step that met it. */
+    sweep: SweepOptions.optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.mode === 'open' && o.rate === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rate'], message: 'open loop needs a rate (requests per second)' });
+    }
+    if (o.mode === 'closed' && o.sweep?.steps?.some((s) => !Number.isInteger(s))) {
+      ctx.addIssue({ code: 'custom', path: ['sweep', 'steps'], message: 'closed-loop sweep steps are concurrencies: whole numbers' });
+    }
+  })
+  .transform((o) => (o.durationSeconds === undefined && o.requests === undefined ? { ...o, durationSeconds: 10 } : o));
+
+export type BenchOptions = z.output<typeof BenchOptions>;
+export type BenchOptionsInput = z.input<typeof BenchOptions>;
+
+export class BenchOptionsError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'BenchOptionsError';
+  }
+}
+
+/** Validates and defaults options; the error names each offending field and what was expected. */
+export function parseBenchOptions(input: unknown): BenchOptions {
+  const result = BenchOptions.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`);
+  throw new BenchOptionsError(`invalid benchmark options: ${problems.join('; ')}`, { cause: result.error });
+}

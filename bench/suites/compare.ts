@@ -1,0 +1,453 @@
+// `npm run bench:compare`: Vernier's strategies against a Python FastAPI + onnxruntime baseline and the in-process
+// onnxruntime limit, on the same model files, with the same load generator, on this machine, in one interleaved run.
+// `--smoke` starts every contender once under a tiny load (mlp, JSON) and exits non-zero if one cannot start.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { builtinModelsDir } from '../../server/model-source.js';
+import type { BenchReport } from '../report.js';
+import { runBenchmark } from '../run-benchmark.js';
+import { fixed, formatTable } from '../table.js';
+import {
+  capacityOf,
+  consoleTable,
+  describeVerdict,
+  markdownTable,
+  summarizeWorkload,
+  summaryLines,
+  tableHeader,
+  tableRows,
+  targetVerdicts,
+  type ComparePoint,
+  type InProcessLimit,
+  type PayloadEncoding,
+  type WorkloadSummary,
+} from './compare-summary.js';
+import { pythonContender, vernierContender, type ContenderSpec, type RunningContender, type VernierKnobs } from './contenders.js';
+import { inProcessLimit } from './in-process.js';
+import { watchProcessTree } from './process-tree-usage.js';
+import { ensurePythonEnv, type PythonEnv } from './python-baseline.js';
+import { p99VsThroughputSvg } from './svg-plot.js';
+
+export interface CompareSettings {
+  smoke: boolean;
+  models: string[];
+  payloads: PayloadEncoding[];
+  seconds: number;
+  warmupSeconds: number;
+  sweepSeconds: number;
+  sweep: boolean;
+  concurrencies: number[];
+  openFractions: number[];
+  inProcessBatchSizes: number[];
+  cores: number;
+  outDir: string;
+}
+
+interface SweepTrial {
+  model: string;
+  contender: string;
+  knobs: VernierKnobs;
+  throughputRps: number;
+  p99Ms: number;
+  errorRate: number;
+  chosen: boolean;
+}
+
+interface Failure {
+  model: string;
+  contender: string;
+  what: string;
+  message: string;
+}
+
+const log = (line: string) => console.error(line);
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const requestTimeoutMs = 30_000;
+
+/** Aborted on SIGINT/SIGTERM: the load stops and every server is stopped on the way out. */
+const interrupt = new AbortController();
+
+/** Rethrows when the run was interrupted, so a failure is not recorded as a finding and the run unwinds. */
+function unlessInterrupted(err: unknown): void {
+  if (interrupt.signal.aborted) throw err;
+}
+
+/** Every contender started by this process, so an interrupt stops them all. */
+const running = new Set<RunningContender>();
+
+async function startTracked(spec: ContenderSpec, model: { path: string; name: string }): Promise<RunningContender> {
+  interrupt.signal.throwIfAborted();
+  const contender = await spec.start(model, interrupt.signal);
+  running.add(contender);
+  if (interrupt.signal.aborted) {
+    await stopTracked(contender);
+    interrupt.signal.throwIfAborted();
+  }
+  return contender;
+}
+
+async function stopTracked(contender: RunningContender): Promise<void> {
+  running.delete(contender);
+  await contender.stop();
+}
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+}
+
+export function parseSettings(argv: string[]): CompareSettings {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      smoke: { type: 'boolean', default: false },
+      seconds: { type: 'string' },
+      warmup: { type: 'string' },
+      'sweep-seconds': { type: 'string' },
+      'no-sweep': { type: 'boolean', default: false },
+      models: { type: 'string' },
+      payloads: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(
+      [
+        'usage: node dist/bench/suites/compare.js [--smoke] [--seconds 5] [--warmup 1] [--sweep-seconds 3] [--no-sweep]',
+        '         [--models audio-cnn,mlp] [--payloads json,binary] [--out results/compare-<time>]',
+      ].join('\n'),
+    );
+    process.exit(0);
+  }
+  const smoke = values.smoke;
+  const positive = (name: string, raw: string | undefined, fallback: number) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!(Number.isFinite(n) && n > 0)) throw new Error(`--${name} is '${raw}', expected a positive number of seconds`);
+    return n;
+  };
+  const payloads = (values.payloads ?? (smoke ? 'json' : 'json,binary')).split(',');
+  for (const p of payloads) if (p !== 'json' && p !== 'binary') throw new Error(`--payloads: '${p}' is not json or binary`);
+  const models = (values.models ?? (smoke ? 'mlp' : 'audio-cnn,mlp')).split(',').filter(Boolean);
+  for (const m of models) {
+    if (!existsSync(path.join(builtinModelsDir(), `${m}.onnx`))) throw new Error(`--models: no ${m}.onnx in ${builtinModelsDir()} (run 'npm run models')`);
+  }
+  return {
+    smoke,
+    models,
+    payloads: payloads as PayloadEncoding[],
+    seconds: positive('seconds', values.seconds, smoke ? 1 : 5),
+    warmupSeconds: values.warmup === undefined ? (smoke ? 0.5 : 1) : positive('warmup', values.warmup, 1),
+    sweepSeconds: positive('sweep-seconds', values['sweep-seconds'], 3),
+    sweep: !smoke && !values['no-sweep'],
+    concurrencies: smoke ? [2] : [1, 20, 64],
+    openFractions: smoke ? [] : [0.5, 0.9],
+    inProcessBatchSizes: smoke ? [1] : [1, 8, 32],
+    cores: availableParallelism(),
+    outDir: values.out ?? path.join(repoRoot, 'results', `compare-${stamp(new Date())}`),
+  };
+}
+
+async function measurePoint(
+  spec: ContenderSpec,
+  contender: RunningContender,
+  o: { model: string; payload: PayloadEncoding; mode: 'closed' | 'open'; concurrency?: number; rate?: number; capacityFraction?: number; seconds: number; warmupSeconds: number },
+): Promise<ComparePoint> {
+  interrupt.signal.throwIfAborted();
+  const usage = watchProcessTree(contender.pid);
+  // A signal per point: the open loop leaves its abort listener on the signal it is given.
+  const point = new AbortController();
+  const forward = () => point.abort(interrupt.signal.reason);
+  interrupt.signal.addEventListener('abort', forward, { once: true });
+  const options = {
+    url: contender.url,
+    model: o.model,
+    mode: o.mode,
+    concurrency: o.concurrency ?? 1,
+    rate: o.rate,
+    maxInFlight: 512,
+    durationSeconds: o.seconds,
+    warmupSeconds: o.warmupSeconds,
+    payload: o.payload,
+    timeoutMs: requestTimeoutMs,
+  };
+  let report: BenchReport;
+  try {
+    report = await runBenchmark(options, { signal: point.signal });
+  } finally {
+    interrupt.signal.removeEventListener('abort', forward);
+  }
+  const { cpuPercent, peakRssMiB } = usage.stop();
+  return {
+    model: o.model,
+    payload: o.payload,
+    contender: spec.name,
+    family: spec.family,
+    mode: o.mode,
+    concurrency: o.mode === 'closed' ? (o.concurrency ?? 1) : null,
+    rate: o.rate ?? null,
+    capacityFraction: o.capacityFraction ?? null,
+    throughputRps: report.throughputRps,
+    p50Ms: report.latency.p50Ms,
+    p95Ms: report.latency.p95Ms,
+    p99Ms: report.latency.p99Ms,
+    maxMs: report.latency.maxMs,
+    errorRate: report.errorRate,
+    errors: report.errors,
+    cpuPercent,
+    peakRssMiB,
+    generatorHealthy: report.generator.healthy,
+  };
+}
+
+/** Knob candidates for the strategies that have knobs; the suite keeps the fastest at 20 in flight. */
+function knobCandidates(cores: number): { strategy: 'pool' | 'batched'; knobs: VernierKnobs }[] {
+  const workerCounts = [...new Set([Math.max(1, Math.floor(cores / 2)), cores, cores * 2])];
+  return [
+    ...workerCounts.map((workers) => ({ strategy: 'pool' as const, knobs: { workers } })),
+    ...[...new Set([1, cores])].flatMap((workers) => [2, 5].map((maxQueueDelayMs) => ({ strategy: 'batched' as const, knobs: { workers, maxBatchSize: 32, maxQueueDelayMs } }))),
+  ];
+}
+
+async function sweepKnobs(model: { path: string; name: string }, s: CompareSettings, trials: SweepTrial[], failures: Failure[]): Promise<Map<string, VernierKnobs>> {
+  const chosen = new Map<string, VernierKnobs>();
+  const defaults = new Map<string, VernierKnobs>([
+    ['pool', { workers: s.cores }],
+    ['batched', { workers: s.cores, maxBatchSize: 32, maxQueueDelayMs: 2 }],
+  ]);
+  if (!s.sweep) return defaults;
+  const mine: SweepTrial[] = [];
+  for (const candidate of knobCandidates(s.cores)) {
+    const spec = vernierContender(candidate.strategy, candidate.knobs);
+    try {
+      const contender = await startTracked(spec, model);
+      try {
+        const p = await measurePoint(spec, contender, { model: model.name, payload: 'json', mode: 'closed', concurrency: 20, seconds: s.sweepSeconds, warmupSeconds: 1 });
+        mine.push({ model: model.name, contender: spec.name, knobs: candidate.knobs, throughputRps: p.throughputRps, p99Ms: p.p99Ms, errorRate: p.errorRate, chosen: false });
+        log(`  sweep ${model.name} ${spec.name} ${JSON.stringify(candidate.knobs)}: ${fixed(p.throughputRps)} req/s, p99 ${fixed(p.p99Ms, 1)} ms`);
+      } finally {
+        await stopTracked(contender);
+      }
+    } catch (err) {
+      unlessInterrupted(err);
+      failures.push({ model: model.name, contender: spec.name, what: `knob sweep ${JSON.stringify(candidate.knobs)}`, message: (err as Error).message });
+    }
+  }
+  for (const strategy of ['pool', 'batched']) {
+    const top = mine.filter((t) => t.contender === `vernier ${strategy}` && t.errorRate <= 0.01).sort((a, b) => b.throughputRps - a.throughputRps)[0];
+    if (top) top.chosen = true;
+    chosen.set(strategy, top?.knobs ?? defaults.get(strategy)!);
+  }
+  trials.push(...mine);
+  return chosen;
+}
+
+async function measureInProcessLimit(model: { path: string; name: string }, s: CompareSettings): Promise<InProcessLimit> {
+  let top: InProcessLimit | null = null;
+  for (const batchSize of s.inProcessBatchSizes) {
+    const f = await inProcessLimit(model.path, batchSize, s.cores, Math.max(1, s.seconds / 2));
+    log(`  in-process ${model.name} batch ${batchSize}: ${fixed(f.rowsPerSecond)} rows/s (${f.sessions} session(s) × ${f.intraOpThreads} thread(s))`);
+    if (!top || f.rowsPerSecond > top.rowsPerSecond) top = { model: model.name, batchSize, sessions: f.sessions, intraOpThreads: f.intraOpThreads, rowsPerSecond: f.rowsPerSecond };
+  }
+  return top!;
+}
+
+/** The list rotated by k, so no contender always runs first (or last) in a round. */
+function rotated<T>(list: T[], k: number): T[] {
+  const i = list.length === 0 ? 0 : k % list.length;
+  return [...list.slice(i), ...list.slice(0, i)];
+}
+
+async function measureModel(
+  model: { path: string; name: string },
+  specs: ContenderSpec[],
+  s: CompareSettings,
+  points: ComparePoint[],
+  failures: Failure[],
+): Promise<void> {
+  const started: { spec: ContenderSpec; contender: RunningContender }[] = [];
+  try {
+    for (const spec of specs) {
+      try {
+        started.push({ spec, contender: await startTracked(spec, model) });
+      } catch (err) {
+        unlessInterrupted(err);
+        failures.push({ model: model.name, contender: spec.name, what: 'start', message: (err as Error).message });
+        log(`  ${spec.name} could not start: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    let round = 0;
+    const measure = async (entry: (typeof started)[number], o: Omit<Parameters<typeof measurePoint>[2], 'model' | 'seconds' | 'warmupSeconds'>) => {
+      try {
+        const p = await measurePoint(entry.spec, entry.contender, { ...o, model: model.name, seconds: s.seconds, warmupSeconds: s.warmupSeconds });
+        points.push(p);
+        log(`  ${model.name} ${o.payload} ${entry.spec.name} ${o.mode === 'closed' ? `c=${o.concurrency}` : `${fixed(o.rate, 0)}/s`}: ${fixed(p.throughputRps)} req/s, p99 ${fixed(p.p99Ms, 2)} ms, errors ${fixed(p.errorRate * 100, 1)}%${p.errorRate > 0 ? ` ${JSON.stringify(p.errors)}` : ''}`);
+      } catch (err) {
+        unlessInterrupted(err);
+        failures.push({ model: model.name, contender: entry.spec.name, what: `${o.payload} ${o.mode} ${o.concurrency ?? o.rate}`, message: (err as Error).message });
+        log(`  ${model.name} ${o.payload} ${entry.spec.name}: failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+    };
+    for (const payload of s.payloads) {
+      for (const concurrency of s.concurrencies) {
+        for (const entry of rotated(started, round++)) await measure(entry, { payload, mode: 'closed', concurrency });
+      }
+      for (const fraction of s.openFractions) {
+        for (const entry of rotated(started, round++)) {
+          const capacity = capacityOf(points.filter((p) => p.model === model.name && p.payload === payload && p.contender === entry.spec.name));
+          if (capacity <= 0) continue;
+          await measure(entry, { payload, mode: 'open', rate: Math.max(1, Math.round(capacity * fraction * 10) / 10), capacityFraction: fraction });
+        }
+      }
+    }
+  } finally {
+    for (const { contender } of started) await stopTracked(contender);
+  }
+}
+
+function machineDescription(cores: number): string {
+  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, ${fixed(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}`;
+}
+
+export async function runCompare(s: CompareSettings): Promise<{ exitCode: number; outDir: string }> {
+  const startedAt = new Date();
+  const loadBefore = loadavg();
+  log(`bench:compare${s.smoke ? ' --smoke' : ''} · ${machineDescription(s.cores)} · load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`  ${s.seconds} s per point after ${s.warmupSeconds} s warmup; models ${s.models.join(', ')}; payloads ${s.payloads.join(', ')}`);
+  let env: PythonEnv;
+  try {
+    env = await ensurePythonEnv(log);
+  } catch (err) {
+    throw new Error(`cannot set up the Python baseline: ${(err as Error).message}`, { cause: err });
+  }
+  const points: ComparePoint[] = [];
+  const failures: Failure[] = [];
+  const trials: SweepTrial[] = [];
+  const limits: InProcessLimit[] = [];
+  const contendersByModel: Record<string, { name: string; knobs: Record<string, number | string> }[]> = {};
+  for (const name of s.models) {
+    const model = { path: path.join(builtinModelsDir(), `${name}.onnx`), name };
+    log(`${name}:`);
+    limits.push(await measureInProcessLimit(model, s));
+    const knobs = await sweepKnobs(model, s, trials, failures);
+    const specs = [
+      vernierContender('inline'),
+      vernierContender('shared'),
+      vernierContender('pool', knobs.get('pool')),
+      vernierContender('batched', knobs.get('batched')),
+      pythonContender(env, 'direct', s.cores),
+      pythonContender(env, 'executor', s.cores),
+    ];
+    contendersByModel[name] = specs.map((c) => ({ name: c.name, knobs: c.knobs }));
+    await measureModel(model, specs, s, points, failures);
+  }
+  const loadAfter = loadavg();
+
+  const summaries: WorkloadSummary[] = [];
+  for (const model of s.models) for (const payload of s.payloads) summaries.push(summarizeWorkload(model, payload, points, limits.find((l) => l.model === model) ?? null));
+  const targets = s.models.includes('audio-cnn') ? targetVerdicts(summaries) : [];
+
+  await mkdir(s.outDir, { recursive: true });
+  const machine = machineDescription(s.cores);
+  const loadLine = `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} at the end`;
+  const report = {
+    version: 1,
+    smoke: s.smoke,
+    startedAt: startedAt.toISOString(),
+    completedAt: new Date().toISOString(),
+    machine: { description: machine, cores: s.cores, loadAverageStart: loadBefore, loadAverageEnd: loadAfter, pythonEnv: env.dir },
+    settings: s,
+    contenders: contendersByModel,
+    knobSweep: trials,
+    inProcess: limits,
+    points,
+    summaries,
+    targets,
+    failures,
+  };
+  await writeFile(path.join(s.outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+
+  const md: string[] = [`# Vernier vs Python vs in-process onnxruntime`, '', `Measured ${startedAt.toISOString()} on ${machine}; ${loadLine}.`, ''];
+  md.push(`Closed loop at ${s.concurrencies.join(', ')} in flight; open loop at ${s.openFractions.map((f) => `${f * 100} %`).join(' and ') || 'no'} of each contender's capacity. ${s.seconds} s per point after ${s.warmupSeconds} s warmup. '*': the load generator reported strain.`, '');
+  for (const summary of summaries) {
+    const { model, payload } = summary;
+    const names = (contendersByModel[model] ?? []).map((c) => c.name);
+    const limit = limits.find((l) => l.model === model) ?? null;
+    console.log(`\n${model} · ${payload}\n`);
+    console.log(consoleTable(model, payload, points, names, limit));
+    console.log('');
+    for (const line of summaryLines(summary)) console.log(`  ${line}`);
+    md.push(`## ${model} · ${payload}`, '', markdownTable(tableHeader, tableRows(model, payload, points, names, limit)), '');
+    for (const line of summaryLines(summary)) md.push(`- ${line}`);
+    md.push('');
+    const series = names.map((name) => ({ name, points: points.filter((p) => p.model === model && p.payload === payload && p.contender === name) }));
+    const svgName = `p99-vs-throughput-${model}-${payload}.svg`;
+    await writeFile(path.join(s.outDir, svgName), p99VsThroughputSvg(`${model} · ${payload}: p99 against throughput`, series));
+    md.push(`![p99 against throughput, ${model} ${payload}](${svgName})`, '');
+  }
+  md.push('## Knobs', '');
+  for (const [model, list] of Object.entries(contendersByModel)) for (const c of list) md.push(`- ${model} · ${c.name}: ${JSON.stringify(c.knobs)}`);
+  if (trials.length > 0) {
+    md.push('', 'Knob sweep (closed loop, 20 in flight, JSON):', '');
+    md.push(markdownTable(['model', 'contender', 'knobs', 'req/s', 'p99 ms', 'chosen'], trials.map((t) => [t.model, t.contender, JSON.stringify(t.knobs), fixed(t.throughputRps), fixed(t.p99Ms, 2), t.chosen ? 'yes' : ''])));
+  }
+  if (targets.length > 0) {
+    md.push('', '## Targets', '');
+    for (const v of targets) md.push(`- ${describeVerdict(v)}`);
+  }
+  if (failures.length > 0) {
+    md.push('', '## Failures', '');
+    for (const f of failures) md.push(`- ${f.model} · ${f.contender} · ${f.what}: ${f.message.split('\n')[0]}`);
+  }
+  await writeFile(path.join(s.outDir, 'tables.md'), md.join('\n') + '\n');
+
+  if (trials.length > 0) {
+    console.log('\nKnob sweep (closed loop, 20 in flight, JSON):\n');
+    console.log(formatTable(['model / contender / knobs', 'req/s', 'p99 ms', 'chosen'], trials.map((t) => [`${t.model} ${t.contender} ${JSON.stringify(t.knobs)}`, fixed(t.throughputRps), fixed(t.p99Ms, 2), t.chosen ? 'yes' : ''])));
+  }
+  if (targets.length > 0) {
+    console.log('\nTargets:');
+    for (const v of targets) console.log(`  ${describeVerdict(v)}`);
+  }
+  for (const f of failures) console.error(`FAILED ${f.model} · ${f.contender} · ${f.what}: ${f.message}`);
+  console.log(`\n${machine}; ${loadLine}.\nResults in ${s.outDir}`);
+
+  // A contender that could not start fails the run; a missed target is a finding, not a failure.
+  const notStarted = failures.filter((f) => f.what === 'start');
+  const silent = s.smoke ? Object.values(contendersByModel).flat().filter((c) => !points.some((p) => p.contender === c.name && p.throughputRps > 0)) : [];
+  return { exitCode: notStarted.length > 0 || silent.length > 0 ? 1 : 0, outDir: s.outDir };
+}
+
+async function main(): Promise<void> {
+  const settings = parseSettings(process.argv.slice(2));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) {
+      log(`bench:compare: ${signal} again: killing ${running.size} server(s)`);
+      for (const c of running) process.kill(c.pid, 'SIGKILL');
+      process.exit(130);
+    }
+    log(`bench:compare: ${signal}: stopping the load and ${running.size} server(s)`);
+    interrupt.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { exitCode } = await runCompare(settings);
+    process.exitCode = exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  main().catch((err) => {
+    console.error(`bench:compare: ${(err as Error).message}`);
+    process.exitCode = interrupt.signal.aborted ? 130 : 1;
+  });
+}

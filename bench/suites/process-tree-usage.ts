@@ -1,0 +1,75 @@
+// CPU and peak memory of a process and all its descendants, from /proc: a multi-process server (uvicorn with
+// workers) is measured the same way as a single process with worker threads.
+import { readdirSync, readFileSync } from 'node:fs';
+import type { ProcessUsage } from '../../cli/process-usage.js';
+
+const clockTicksPerSecond = 100;
+
+interface ProcStat {
+  ppid: number;
+  cpuSeconds: number;
+}
+
+function readStat(pid: number): ProcStat | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond };
+  } catch {
+    return undefined;
+  }
+}
+
+function peakRssKiB(pid: number): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pid and its descendants with their CPU seconds so far; empty when /proc is missing. */
+export function processTreeCpu(root: number): Map<number, number> {
+  const stats = new Map<number, ProcStat>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return new Map();
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(Number(entry));
+    if (stat) stats.set(Number(entry), stat);
+  }
+  const tree = new Map<number, number>();
+  if (!stats.has(root)) return tree;
+  const pending = [root];
+  while (pending.length > 0 && tree.size < 10_000) {
+    const pid = pending.pop()!;
+    tree.set(pid, stats.get(pid)!.cpuSeconds);
+    for (const [child, stat] of stats) if (stat.ppid === pid && !tree.has(child)) pending.push(child);
+  }
+  return tree;
+}
+
+/** Measures a process tree between start and stop: CPU in percent of one core, peak RSS summed over the processes. */
+export function watchProcessTree(root: number): { stop(): ProcessUsage } {
+  const before = processTreeCpu(root);
+  const startedAt = performance.now();
+  return {
+    stop() {
+      const after = processTreeCpu(root);
+      const wallSeconds = (performance.now() - startedAt) / 1000;
+      if (after.size === 0 || wallSeconds <= 0) return { cpuPercent: null, peakRssMiB: null };
+      let cpu = 0;
+      let rssKiB = 0;
+      for (const [pid, seconds] of after) {
+        cpu += seconds - (before.get(pid) ?? 0);
+        rssKiB += peakRssKiB(pid);
+      }
+      return { cpuPercent: (cpu / wallSeconds) * 100, peakRssMiB: rssKiB / 1024 };
+    },
+  };
+}
