@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseOperatorArgs } from './cli.js';
+import { OPERATOR_RBAC_RULES } from './rbac.js';
+
+test('operator flags: defaults', () => {
+  const config = parseOperatorArgs([], {});
+  assert.notEqual(config, 'help');
+  if (config === 'help') return;
+  assert.match(config.settings.serverImage, /^vernier:\d+\.\d+\.\d+/);
+  assert.equal(config.settings.imagePullPolicy, 'IfNotPresent');
+  assert.deepEqual(config.settings.gpuNodeSelector, { 'nvidia.com/gpu.product': 'Tesla-T4' });
+  assert.equal(config.namespace, undefined, 'all namespaces');
+  assert.equal(config.leaderElection, undefined);
+  assert.deepEqual(config.http, { host: '0.0.0.0', port: 8081 });
+});
+
+test('operator flags: values, and environment variables VERNIER_<FLAG>', () => {
+  const config = parseOperatorArgs(
+    ['--namespace=ml', '--gpu-node-selector', 'a=b,c=d', '--leader-elect', '--lease-duration-seconds=6', '--metrics-port=0', '--benchmark-ttl-seconds=60'],
+    { VERNIER_SERVER_IMAGE: 'registry.example.com/vernier:1', VERNIER_LEADER_ELECTION_NAMESPACE: 'vernier-system' },
+  );
+  if (config === 'help') throw new Error('unexpected help');
+  assert.equal(config.namespace, 'ml');
+  assert.equal(config.settings.serverImage, 'registry.example.com/vernier:1');
+  assert.deepEqual(config.settings.gpuNodeSelector, { a: 'b', c: 'd' });
+  assert.equal(config.settings.benchmarkTtlSeconds, 60);
+  assert.deepEqual(config.leaderElection, { namespace: 'vernier-system', name: 'vernier-operator', leaseDurationMs: 6000, renewDeadlineMs: 4000, retryPeriodMs: 800 });
+  assert.equal(config.http.port, 0);
+});
+
+test('operator flags: bad values name the flag and what was expected', () => {
+  assert.throws(() => parseOperatorArgs(['--metrics-port=http'], {}), /--metrics-port: expected an integer from 0 to 65535, got 'http'/);
+  assert.throws(() => parseOperatorArgs(['--image-pull-policy=Sometimes'], {}), /--image-pull-policy: expected Always, IfNotPresent or Never/);
+  assert.throws(() => parseOperatorArgs(['--gpu-node-selector=t4'], {}), /--gpu-node-selector: expected key=value pairs/);
+  assert.throws(() => parseOperatorArgs(['--log-level=loud'], {}), /--log-level/);
+});
+
+test('RBAC rules name each resource once with verbs Kubernetes knows', () => {
+  const known = new Set(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']);
+  const seen = new Set<string>();
+  for (const rule of OPERATOR_RBAC_RULES) {
+    for (const resource of rule.resources) {
+      const key = `${rule.apiGroups.join(',')}/${resource}`;
+      assert.ok(!seen.has(key), `${key} appears once`);
+      seen.add(key);
+    }
+    for (const verb of rule.verbs) assert.ok(known.has(verb), verb);
+  }
+});

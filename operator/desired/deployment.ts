@@ -1,0 +1,118 @@
+// The server Deployment an InferenceService should have: a pure function of its spec and the operator's settings.
+import type { V1Container, V1Deployment } from '@kubernetes/client-node';
+import { serveFlags, type InferenceServiceSpec } from '../../crds/index.js';
+import { deploymentName, labelsFor, namespaceOf, ownerReference, serverSelector, type Owner } from '../labels.js';
+import { GPU_RESOURCE, SERVER_PORT, type OperatorSettings } from '../settings.js';
+import { modelSource } from './model-source.js';
+import {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  TMP_MOUNT,
+  TMP_VOLUME,
+  VERNIER_COMMAND,
+} from './pod-security.js';
+
+export const SERVER_CONTAINER = 'server';
+
+/** Tells a Prometheus that discovers pods by annotation where the server's metrics are. */
+export const PROMETHEUS_ANNOTATIONS = {
+  'prometheus.io/scrape': 'true',
+  'prometheus.io/port': String(SERVER_PORT),
+  'prometheus.io/path': '/metrics',
+};
+
+/** GPU nodes are usually tainted so that only pods asking for a GPU land there. */
+export const GPU_TOLERATION = { key: GPU_RESOURCE, operator: 'Exists', effect: 'NoSchedule' };
+
+/** `vernier serve` with the spec's model, strategy and knobs (the flags `vernier run` uses too), listening for the Service. */
+export function serverArgs(spec: InferenceServiceSpec, settings: OperatorSettings): string[] {
+  return [
+    'serve',
+    ...serveFlags(spec),
+    '--host', '0.0.0.0',
+    '--port', String(SERVER_PORT),
+    '--shutdown-delay-ms', String(settings.shutdownDelayMs),
+    '--drain-timeout-ms', String(settings.drainTimeoutMs),
+  ];
+}
+
+// nvidia-t4 is unverified until the project runs on a GPU node: it relies on the image's onnxruntime having CUDA.
+function resources(spec: InferenceServiceSpec): V1Container['resources'] {
+  const requests: Record<string, string> = { ...(spec.resources?.requests ?? {}) };
+  const limits: Record<string, string> = { ...(spec.resources?.limits ?? {}) };
+  if (spec.provider.type === 'nvidia-t4') limits[GPU_RESOURCE] = '1';
+  const out: V1Container['resources'] = {};
+  if (Object.keys(requests).length > 0) out.requests = requests;
+  if (Object.keys(limits).length > 0) out.limits = limits;
+  return out;
+}
+
+function nodeSelector(spec: InferenceServiceSpec, settings: OperatorSettings): Record<string, string> | undefined {
+  const implied = spec.provider.type === 'nvidia-t4' ? settings.gpuNodeSelector : {};
+  const merged = { ...implied, ...(spec.provider.nodeSelector ?? {}) };
+  return Object.keys(merged).length > 0 ? merged : undefined;
+}
+
+export function desiredDeployment(isvc: Owner, settings: OperatorSettings): V1Deployment {
+  const spec = isvc.spec;
+  const labels = labelsFor(isvc, 'server');
+  const model = modelSource(spec.model);
+  const image = spec.image ?? settings.serverImage;
+  const imagePullPolicy = spec.imagePullPolicy ?? settings.imagePullPolicy;
+  const gpu = spec.provider.type === 'nvidia-t4';
+  const server: V1Container = {
+    name: SERVER_CONTAINER,
+    image,
+    imagePullPolicy,
+    command: VERNIER_COMMAND,
+    args: serverArgs(spec, settings),
+    ports: [{ name: 'http', containerPort: SERVER_PORT, protocol: 'TCP' }],
+    readinessProbe: { httpGet: { path: '/v2/health/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+    livenessProbe: { httpGet: { path: '/v2/health/live', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    // Loading a large model can take a while; liveness only starts counting once the server answers.
+    startupProbe: { httpGet: { path: '/v2/health/live', port: 'http' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 90 },
+    resources: resources(spec),
+    securityContext: restrictedContainerSecurityContext(),
+    volumeMounts: [TMP_MOUNT, ...model.mounts],
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
+  const initContainers: V1Container[] = model.initContainers.map((init) => ({
+    ...init,
+    image,
+    imagePullPolicy,
+    securityContext: restrictedContainerSecurityContext(),
+    volumeMounts: [TMP_MOUNT, ...init.volumeMounts],
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  }));
+  const graceSeconds = Math.ceil((settings.shutdownDelayMs + settings.drainTimeoutMs) / 1000) + 5;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: deploymentName(isvc),
+      namespace: namespaceOf(isvc),
+      labels,
+      ownerReferences: [ownerReference(isvc)],
+    },
+    spec: {
+      replicas: spec.replicas,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: serverSelector(isvc) },
+      template: {
+        metadata: { labels, annotations: { ...PROMETHEUS_ANNOTATIONS } },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: restrictedPodSecurityContext(),
+          terminationGracePeriodSeconds: graceSeconds,
+          ...(initContainers.length > 0 ? { initContainers } : {}),
+          containers: [server],
+          volumes: [TMP_VOLUME, ...model.volumes],
+          ...(nodeSelector(spec, settings) ? { nodeSelector: nodeSelector(spec, settings) } : {}),
+          ...(gpu ? { tolerations: [GPU_TOLERATION] } : {}),
+        },
+      },
+    },
+  };
+}
+

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { specHash } from '../../crds/index.js';
+import { benchmarkJobName } from '../labels.js';
+import { inferenceService, settings } from '../test-support/fixtures.js';
+import { benchArgs, desiredBenchmarkJob } from './job.js';
+
+test('the benchmark Job runs vernier bench at the Service with the spec benchmark and SLA', () => {
+  const isvc = inferenceService({ benchmark: { concurrency: 8, durationSeconds: 20, warmupSeconds: 3, payload: 'binary', timeoutMs: 5000 } });
+  const hash = specHash(isvc.spec);
+  const job = desiredBenchmarkJob(isvc, hash, settings({ benchmarkTtlSeconds: 120 }));
+  assert.equal(job.metadata?.name, `audio-cnn-bench-${hash.slice(0, 10)}`);
+  assert.equal(job.metadata?.labels?.['vernier.dev/spec-hash'], hash);
+  assert.equal(job.spec?.ttlSecondsAfterFinished, 120);
+  assert.equal(job.spec?.backoffLimit, 0);
+  assert.equal(job.spec?.activeDeadlineSeconds, 3 + 20 + 5 + 120);
+  const c = job.spec!.template.spec!.containers[0];
+  assert.deepEqual(c.args, [
+    'bench',
+    '--url', 'http://audio-cnn.ml.svc:8080',
+    '--model', 'audio-cnn',
+    '--concurrency', '8',
+    '--duration', '20',
+    '--warmup', '3',
+    '--payload', 'binary',
+    '--timeout-ms', '5000',
+    '--sla-p99-ms', '100',
+    '--sla-max-error-rate', '0.01',
+    '--sla-min-rps', '50',
+    '--termination-log', '/dev/termination-log',
+    '--quiet',
+  ]);
+  assert.equal(c.terminationMessagePath, '/dev/termination-log');
+  assert.equal(c.terminationMessagePolicy, 'FallbackToLogsOnError');
+  assert.equal(job.spec!.template.spec!.restartPolicy, 'Never');
+  assert.equal(c.securityContext?.readOnlyRootFilesystem, true);
+  assert.equal(job.spec!.template.spec!.securityContext?.runAsNonRoot, true);
+  assert.equal(job.metadata?.ownerReferences?.[0].kind, 'InferenceService');
+});
+
+test('open-loop benchmarks send a rate instead of a concurrency; a zero throughput target is left out', () => {
+  const isvc = inferenceService({ benchmark: { mode: 'open', rate: 250 }, sla: { p99LatencyMs: 20, minThroughputRps: 0 } });
+  const args = benchArgs(isvc);
+  assert.equal(args[args.indexOf('--rate') + 1], '250');
+  assert.ok(!args.some((a) => a.startsWith('--concurrency')));
+  assert.ok(!args.some((a) => a.startsWith('--sla-min-rps')), 'bench accepts only a positive --sla-min-rps');
+});
+
+test('job names are deterministic per spec hash and fit in a label value', () => {
+  const isvc = inferenceService();
+  const a = benchmarkJobName(isvc, specHash(isvc.spec));
+  assert.equal(a, benchmarkJobName(inferenceService(), specHash(inferenceService().spec)));
+  const changed = inferenceService({ sla: { p99LatencyMs: 50 } });
+  assert.notEqual(benchmarkJobName(changed, specHash(changed.spec)), a, 'a changed SLA is a new benchmark');
+  const long = inferenceService({}, 'a'.repeat(63));
+  const name = benchmarkJobName(long, specHash(long.spec));
+  assert.ok(name.length <= 63, `${name} is at most 63 characters`);
+  assert.match(name, /-bench-[0-9a-f]{10}$/);
+});

@@ -1,0 +1,72 @@
+// The benchmark Job for one spec hash: `vernier bench` against the Service, its compact report in the termination message.
+import type { V1Job } from '@kubernetes/client-node';
+import { benchFlags, type InferenceServiceSpec } from '../../crds/index.js';
+import { benchmarkJobName, endpointUrl, Label, labelsFor, namespaceOf, ownerReference, type Owner } from '../labels.js';
+import { SERVER_PORT, type OperatorSettings } from '../settings.js';
+import {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  TMP_MOUNT,
+  TMP_VOLUME,
+  VERNIER_COMMAND,
+} from './pod-security.js';
+
+export const BENCH_CONTAINER = 'bench';
+export const TERMINATION_LOG = '/dev/termination-log';
+/** Beyond warmup and measurement: model metadata, payload generation, the last request's timeout. */
+const DEADLINE_SLACK_SECONDS = 120;
+
+/** `vernier bench` at the Service with the spec's benchmark settings and SLA (the flags `vernier run` uses too). */
+export function benchArgs(isvc: Owner): string[] {
+  return ['bench', ...benchFlags(isvc.spec, endpointUrl(isvc, SERVER_PORT)), '--termination-log', TERMINATION_LOG, '--quiet'];
+}
+
+export function benchmarkDeadlineSeconds(spec: InferenceServiceSpec): number {
+  const b = spec.benchmark;
+  return b.warmupSeconds + b.durationSeconds + Math.ceil(b.timeoutMs / 1000) + DEADLINE_SLACK_SECONDS;
+}
+
+export function desiredBenchmarkJob(isvc: Owner, hash: string, settings: OperatorSettings): V1Job {
+  const spec = isvc.spec;
+  const labels = { ...labelsFor(isvc, 'benchmark'), [Label.specHash]: hash };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: benchmarkJobName(isvc, hash),
+      namespace: namespaceOf(isvc),
+      labels,
+      ownerReferences: [ownerReference(isvc)],
+    },
+    spec: {
+      // A failed benchmark is reported, not retried: retrying would measure a different moment and hide the failure.
+      backoffLimit: 0,
+      activeDeadlineSeconds: benchmarkDeadlineSeconds(spec),
+      ttlSecondsAfterFinished: settings.benchmarkTtlSeconds,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: restrictedPodSecurityContext(),
+          containers: [
+            {
+              name: BENCH_CONTAINER,
+              image: spec.image ?? settings.serverImage,
+              imagePullPolicy: spec.imagePullPolicy ?? settings.imagePullPolicy,
+              command: VERNIER_COMMAND,
+              args: benchArgs(isvc),
+              resources: { requests: { cpu: '500m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+              securityContext: restrictedContainerSecurityContext(),
+              volumeMounts: [TMP_MOUNT],
+              terminationMessagePath: TERMINATION_LOG,
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+            },
+          ],
+          volumes: [TMP_VOLUME],
+        },
+      },
+    },
+  };
+}

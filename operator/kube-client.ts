@@ -1,0 +1,99 @@
+// A thin JSON client of the Kubernetes API: authentication and TLS from a KubeConfig, objects kept exactly as the server sends them.
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** A failed API call: HTTP status, the Status reason (NotFound, AlreadyExists, Conflict, Invalid...) and the server's message. */
+export class KubeApiError extends Error {
+  readonly status: number;
+  readonly reason: string | undefined;
+  constructor(message: string, status: number, reason: string | undefined, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'KubeApiError';
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.status === 404;
+export const isAlreadyExists = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409 && err.reason === 'AlreadyExists';
+export const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409 && err.reason !== 'AlreadyExists';
+
+export interface KubeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  timeoutMs?: number;
+}
+
+export interface KubeClient {
+  request<T = unknown>(req: KubeRequest): Promise<T>;
+}
+
+export interface ResourceRef {
+  /** '' for the core group. */
+  group: string;
+  version: string;
+  plural: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+export function resourcePath(ref: ResourceRef): string {
+  const base = ref.group === '' ? `/api/${ref.version}` : `/apis/${ref.group}/${ref.version}`;
+  const ns = ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
+  const name = ref.name ? `/${encodeURIComponent(ref.name)}` : '';
+  const sub = ref.subresource ? `/${ref.subresource}` : '';
+  return `${base}${ns}/${ref.plural}${name}${sub}`;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export function kubeClient(kc: KubeConfig): KubeClient {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster (set current-context, or pass --kubeconfig)');
+  const server = cluster.server.replace(/\/+$/, '');
+  return {
+    async request<T>(req: KubeRequest): Promise<T> {
+      const url = new URL(server + req.path);
+      for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+      const opts: https.RequestOptions = { method: req.method, headers: {} };
+      // Resolves tokens (including exec plugins and rotating in-cluster tokens), client certificates and the CA.
+      await kc.applyToHTTPSOptions(opts);
+      const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+      const headers: Record<string, string | number> = { ...(opts.headers as Record<string, string>), Accept: 'application/json' };
+      if (body) {
+        headers['Content-Type'] = req.contentType ?? 'application/json';
+        headers['Content-Length'] = body.length;
+      }
+      const what = `${req.method} ${url.pathname}`;
+      return new Promise<T>((resolve, reject) => {
+        const transport = url.protocol === 'http:' ? http : https;
+        const request = transport.request(url, { ...opts, headers, timeout: req.timeoutMs ?? DEFAULT_TIMEOUT_MS }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (err) => reject(new Error(`${what}: ${err.message}`, { cause: err })));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json: unknown;
+            try {
+              json = text === '' ? undefined : JSON.parse(text);
+            } catch (err) {
+              if ((res.statusCode ?? 500) < 300) return reject(new Error(`${what}: response is not JSON: ${text.slice(0, 200)}`, { cause: err }));
+            }
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) return resolve(json as T);
+            const s = json as { message?: string; reason?: string } | undefined;
+            reject(new KubeApiError(`${what}: HTTP ${status}${s?.reason ? ` ${s.reason}` : ''}: ${s?.message ?? text.slice(0, 500)}`, status, s?.reason));
+          });
+        });
+        request.on('timeout', () => request.destroy(new Error(`${what}: no response within ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)));
+        request.on('error', (err) => reject(err.message.startsWith(what) ? err : new Error(`${what}: ${err.message}`, { cause: err })));
+        request.end(body);
+      });
+    },
+  };
+}

@@ -1,0 +1,16 @@
+// Coordinates of the resources the operator reads and writes.
+import { API_GROUP, API_VERSION_NAME, PLURAL } from '../crds/index.js';
+import type { ResourceRef } from './kube-client.js';
+
+type Ref = Omit<ResourceRef, 'namespace' | 'name' | 'subresource'>;
+
+export const INFERENCE_SERVICES: Ref = { group: API_GROUP, version: API_VERSION_NAME, plural: PLURAL };
+export const DEPLOYMENTS: Ref = { group: 'apps', version: 'v1', plural: 'deployments' };
+export const SERVICES: Ref = { group: '', version: 'v1', plural: 'services' };
+export const JOBS: Ref = { group: 'batch', version: 'v1', plural: 'jobs' };
+export const PODS: Ref = { group: '', version: 'v1', plural: 'pods' };
+export const LEASES: Ref = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
+
+export function at(ref: Ref, namespace?: string, name?: string, subresource?: string): ResourceRef {
+  return { ...ref, namespace, name, subresource };
+}

@@ -1,0 +1,192 @@
+// The benchmark: what a Job's outcome means for status.benchmark, Benchmarked and SLAMet. Pure.
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { parseTerminationMessage, type CompactBenchReport } from '../../bench/compact-report.js';
+import {
+  ConditionType,
+  MAX_ERROR_RATE,
+  Reason,
+  type BenchmarkStatus,
+  type Condition,
+  type InferenceServiceSpec,
+  type InferenceServiceStatus,
+} from '../../crds/index.js';
+import { BENCH_CONTAINER } from '../desired/job.js';
+import { findCondition, type ConditionUpdate } from './conditions.js';
+import { benchmarkedCondition, benchmarkStatus, slaCondition, type ConditionDraft } from './measurement.js';
+
+export type JobObservation =
+  | { state: 'absent' }
+  | { state: 'running'; jobName: string }
+  | { state: 'succeeded'; jobName: string; report: CompactBenchReport }
+  | { state: 'failed'; jobName: string; message: string };
+
+type Update = Omit<ConditionUpdate, 'type' | 'observedGeneration'>;
+
+export interface BenchmarkOutcome {
+  /** status.benchmark to write (the previous one, possibly stale, when nothing new was measured). */
+  benchmark: BenchmarkStatus | undefined;
+  benchmarked: Update;
+  slaMet: Update;
+  /** The Job for the current spec hash should be created now. */
+  createJob: boolean;
+}
+
+const MAX_MESSAGE = 2000;
+
+const update = ({ status, reason, message }: ConditionDraft | Condition): Update => ({ status, reason, message });
+
+/** Reasons of an SLAMet condition that is a verdict on a measurement (as opposed to "not measured"). */
+const VERDICTS: ReadonlySet<string> = new Set([Reason.SLAMet, Reason.P99AboveTarget, Reason.ThroughputBelowTarget, Reason.ErrorRateTooHigh]);
+
+/** The current spec's result is already in status: nothing to run. */
+export function isMeasured(previous: InferenceServiceStatus | undefined, hash: string): boolean {
+  return previous?.benchmark?.specHash === hash;
+}
+
+/** The benchmark of this generation failed earlier (its Job may be gone by now): report, do not rerun. */
+export function failedForGeneration(previous: InferenceServiceStatus | undefined, generation: number): boolean {
+  const c = findCondition(previous?.conditions, ConditionType.Benchmarked);
+  return c?.reason === Reason.BenchmarkFailed && c.observedGeneration === generation;
+}
+
+function condition(job: V1Job, type: string) {
+  return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+}
+
+function benchTermination(pod: V1Pod) {
+  const status = pod.status?.containerStatuses?.find((s) => s.name === BENCH_CONTAINER);
+  return status?.state?.terminated ?? status?.lastState?.terminated;
+}
+
+/** Reads a finished Job and its pods into an observation; `pods` are the Job's pods (any order). */
+export function observeJob(job: V1Job | undefined, pods: readonly V1Pod[]): JobObservation {
+  if (!job) return { state: 'absent' };
+  const jobName = job.metadata?.name ?? '(unnamed)';
+  const complete = condition(job, 'Complete');
+  const failed = condition(job, 'Failed');
+  if (!complete && !failed) return { state: 'running', jobName };
+  const terminated = pods.map(benchTermination).filter((t) => t !== undefined);
+  const message = terminated.map((t) => t.message?.trim()).find((m) => m);
+  if (complete) {
+    if (!message) return { state: 'failed', jobName, message: `Job ${jobName} completed but its pod left no report in its termination message` };
+    try {
+      const parsed = parseTerminationMessage(message);
+      if ('failed' in parsed) return { state: 'failed', jobName, message: `Job ${jobName}: ${parsed.error}` };
+      return { state: 'succeeded', jobName, report: parsed };
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      return { state: 'failed', jobName, message: `Job ${jobName} left an unreadable report: ${why}`.slice(0, MAX_MESSAGE) };
+    }
+  }
+  const jobWhy = `${failed!.reason ?? 'Failed'}${failed!.message ? `: ${failed!.message}` : ''}`;
+  const exit = terminated.find((t) => t.exitCode !== undefined && t.exitCode !== 0);
+  return { state: 'failed', jobName, message: `Job ${jobName} failed (${jobWhy})${podDetail(message, exit?.exitCode)}`.slice(0, MAX_MESSAGE) };
+}
+
+/** The pod's own words: the compact failure's error, or the log tail kubelet kept. */
+function podDetail(message: string | undefined, exitCode: number | undefined): string {
+  const code = exitCode !== undefined ? `; the benchmark exited with code ${exitCode}` : '';
+  if (!message) return code;
+  try {
+    const parsed = parseTerminationMessage(message);
+    if ('failed' in parsed) return `${code}: ${parsed.error}`;
+  } catch {
+    // Not a compact report: FallbackToLogsOnError put the log tail there.
+  }
+  return `${code}: ${message}`;
+}
+
+/** Benchmarked from the stored figures alone, when the condition written with them was replaced (e.g. by InvalidSpec). */
+function measuredCondition(b: BenchmarkStatus): Update {
+  return {
+    status: 'True',
+    reason: Reason.BenchmarkSucceeded,
+    message: `measured ${b.requests} requests over ${b.durationSeconds} s: p99 ${b.p99Ms} ms, ${b.throughputRps} req/s, ${(b.errorRate * 100).toFixed(2)} % errors (completed ${b.completedAt})`,
+  };
+}
+
+const NOT_MEASURED: Update = { status: 'Unknown', reason: Reason.NotMeasured, message: 'no benchmark result for the current spec yet' };
+
+export interface BenchmarkInput {
+  previous: InferenceServiceStatus | undefined;
+  spec: InferenceServiceSpec;
+  hash: string;
+  generation: number;
+  ready: boolean;
+  /** The Job that measures the current spec hash. */
+  jobName: string;
+  /** undefined when the Job was not looked at (already measured, or failed for this generation). */
+  job: JobObservation | undefined;
+}
+
+export function benchmarkOutcome(input: BenchmarkInput): BenchmarkOutcome {
+  const { previous, spec, hash, generation } = input;
+  const kept = previous?.benchmark;
+  if (isMeasured(previous, hash)) {
+    // The conditions written with the result say more (e.g. the commonest error) than the stored figures can;
+    // they are kept as long as they are the verdict on it. The SLA is in the hash, so the verdict cannot have changed.
+    const benchmarked = findCondition(previous?.conditions, ConditionType.Benchmarked);
+    const slaMet = findCondition(previous?.conditions, ConditionType.SLAMet);
+    return {
+      benchmark: kept,
+      benchmarked: benchmarked?.reason === Reason.BenchmarkSucceeded ? update(benchmarked) : measuredCondition(kept!),
+      slaMet: slaMet && VERDICTS.has(slaMet.reason) ? update(slaMet) : update(slaCondition(kept!, spec, MAX_ERROR_RATE)),
+      createJob: false,
+    };
+  }
+  if (failedForGeneration(previous, generation)) {
+    const c = findCondition(previous?.conditions, ConditionType.Benchmarked)!;
+    return {
+      benchmark: kept,
+      benchmarked: { status: 'False', reason: Reason.BenchmarkFailed, message: c.message },
+      slaMet: { status: 'Unknown', reason: Reason.BenchmarkFailed, message: 'the benchmark failed, so the SLA could not be checked; change the spec to run it again' },
+      createJob: false,
+    };
+  }
+  const job = input.job ?? { state: 'absent' };
+  switch (job.state) {
+    case 'succeeded':
+      return {
+        benchmark: benchmarkStatus(job.report, spec, hash),
+        benchmarked: update(benchmarkedCondition(job.report)),
+        slaMet: update(slaCondition(job.report, spec, MAX_ERROR_RATE)),
+        createJob: false,
+      };
+    case 'failed':
+      return {
+        benchmark: kept,
+        benchmarked: { status: 'False', reason: Reason.BenchmarkFailed, message: job.message },
+        slaMet: { status: 'Unknown', reason: Reason.BenchmarkFailed, message: 'the benchmark failed, so the SLA could not be checked; change the spec to run it again' },
+        createJob: false,
+      };
+    case 'running':
+      return {
+        benchmark: kept,
+        benchmarked: { status: 'False', reason: Reason.BenchmarkRunning, message: `Job ${job.jobName} is load-testing the service` },
+        slaMet: NOT_MEASURED,
+        createJob: false,
+      };
+    case 'absent':
+      if (!input.ready) {
+        const changed = kept !== undefined;
+        return {
+          benchmark: kept,
+          benchmarked: {
+            status: 'False',
+            reason: changed ? Reason.SpecChanged : Reason.BenchmarkPending,
+            message: changed
+              ? `the spec changed since the last benchmark (spec hash ${kept.specHash} → ${hash}); waiting for the server to be Ready to measure again`
+              : 'waiting for the server to be Ready before load-testing it',
+          },
+          slaMet: NOT_MEASURED,
+          createJob: false,
+        };
+      }
+      return {
+        benchmark: kept,
+        benchmarked: { status: 'False', reason: Reason.BenchmarkRunning, message: `Job ${input.jobName} is load-testing the service` },
+        slaMet: NOT_MEASURED,
+        createJob: true,
+      };
+  }
+}

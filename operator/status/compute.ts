@@ -1,0 +1,56 @@
+// The whole status of one pass, from what reconcile observed. Pure: equal inputs give equal status.
+import type { V1Deployment } from '@kubernetes/client-node';
+import {
+  canonicalJson,
+  ConditionType,
+  Reason,
+  type ConditionStatus,
+  type InferenceServiceStatus,
+} from '../../crds/index.js';
+import type { BenchmarkOutcome } from './benchmark.js';
+import { setCondition } from './conditions.js';
+import type { ReadyUpdate } from './ready.js';
+
+export interface StatusInput {
+  previous: InferenceServiceStatus | undefined;
+  generation: number;
+  endpoint: string;
+  deployment: V1Deployment | undefined;
+  ready: ReadyUpdate;
+  benchmark: BenchmarkOutcome;
+  now: Date;
+}
+
+export function computeStatus(input: StatusInput): InferenceServiceStatus {
+  const { previous, generation, now } = input;
+  let conditions = setCondition(previous?.conditions, { type: ConditionType.Ready, observedGeneration: generation, ...input.ready }, now);
+  conditions = setCondition(conditions, { type: ConditionType.Benchmarked, observedGeneration: generation, ...input.benchmark.benchmarked }, now);
+  conditions = setCondition(conditions, { type: ConditionType.SLAMet, observedGeneration: generation, ...input.benchmark.slaMet }, now);
+  return {
+    observedGeneration: generation,
+    conditions,
+    endpoint: input.endpoint,
+    replicas: input.deployment?.status?.replicas ?? 0,
+    readyReplicas: input.deployment?.status?.readyReplicas ?? 0,
+    ...(input.benchmark.benchmark ? { benchmark: input.benchmark.benchmark } : {}),
+  };
+}
+
+/** Status for a spec the operator cannot act on: every condition says why; what was measured before stays. */
+export function invalidSpecStatus(previous: InferenceServiceStatus | undefined, generation: number, problem: string, now: Date): InferenceServiceStatus {
+  const message = `the spec is invalid, nothing was changed: ${problem}`;
+  const entries: Array<[string, ConditionStatus]> = [
+    [ConditionType.Ready, 'False'],
+    [ConditionType.Benchmarked, 'False'],
+    [ConditionType.SLAMet, 'Unknown'],
+  ];
+  let conditions = previous?.conditions;
+  for (const [type, status] of entries) {
+    conditions = setCondition(conditions, { type, status, reason: Reason.InvalidSpec, message, observedGeneration: generation }, now);
+  }
+  return { ...(previous ?? {}), observedGeneration: generation, conditions };
+}
+
+export function sameStatus(a: InferenceServiceStatus | undefined, b: InferenceServiceStatus | undefined): boolean {
+  return canonicalJson(a ?? {}) === canonicalJson(b ?? {});
+}

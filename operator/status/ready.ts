@@ -1,0 +1,35 @@
+// The Ready condition: a pure function of the server Deployment's status.
+import type { V1Deployment } from '@kubernetes/client-node';
+import { Reason } from '../../crds/index.js';
+import type { ConditionUpdate } from './conditions.js';
+
+export type ReadyUpdate = Omit<ConditionUpdate, 'type' | 'observedGeneration'>;
+
+/** True once the latest template is rolled out to every requested replica and they are all available. */
+export function readyCondition(deployment: V1Deployment | undefined, replicas: number): ReadyUpdate {
+  if (!deployment) {
+    return { status: 'False', reason: Reason.DeploymentProgressing, message: 'the server Deployment does not exist yet' };
+  }
+  const status = deployment.status ?? {};
+  const name = deployment.metadata?.name ?? '(unnamed)';
+  const progressing = status.conditions?.find((c) => c.type === 'Progressing');
+  if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
+    return {
+      status: 'False',
+      reason: Reason.DeploymentFailed,
+      message: `Deployment ${name} stopped progressing: ${progressing.message ?? 'progress deadline exceeded'}; check its pods' events and logs`,
+    };
+  }
+  const observed = (status.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0);
+  const available = status.availableReplicas ?? 0;
+  const updated = status.updatedReplicas ?? 0;
+  const total = status.replicas ?? 0;
+  if (observed && updated === replicas && total === replicas && available >= replicas) {
+    return { status: 'True', reason: Reason.DeploymentAvailable, message: `${available}/${replicas} server pods available` };
+  }
+  return {
+    status: 'False',
+    reason: Reason.DeploymentProgressing,
+    message: `${available}/${replicas} server pods available, ${updated} of them up to date`,
+  };
+}

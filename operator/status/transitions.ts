@@ -1,0 +1,33 @@
+// Which condition changes deserve a Kubernetes Event: a status or reason that differs from the previous pass.
+import { Reason, type Condition } from '../../crds/index.js';
+import { findCondition } from './conditions.js';
+
+export interface ConditionEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+/** Reasons that ask a human to do something. */
+const WARNING_REASONS: ReadonlySet<string> = new Set([
+  Reason.DeploymentFailed,
+  Reason.BenchmarkFailed,
+  Reason.P99AboveTarget,
+  Reason.ThroughputBelowTarget,
+  Reason.ErrorRateTooHigh,
+  Reason.InvalidSpec,
+]);
+
+export function conditionTransitions(previous: readonly Condition[] | undefined, next: readonly Condition[]): ConditionEvent[] {
+  const events: ConditionEvent[] = [];
+  for (const condition of next) {
+    const before = findCondition(previous, condition.type);
+    if (before && before.status === condition.status && before.reason === condition.reason) continue;
+    events.push({
+      type: WARNING_REASONS.has(condition.reason) ? 'Warning' : 'Normal',
+      reason: condition.reason,
+      message: `${condition.type}=${condition.status}: ${condition.message}`,
+    });
+  }
+  return events;
+}
