@@ -94,7 +94,7 @@ export const ConcurrencySpec = z
       .describe('How requests reach onnxruntime: inline (on the event loop, a baseline), shared (one worker thread), pool (one session per worker) or batched (dynamic batching over the workers).'),
     workers: integer(1, 64).default(2).describe('Worker threads, each with its own session (pool size, or batch executors for batched).'),
     maxBatchSize: integer(1, 1024).default(32).describe('Largest batch the batched strategy forms before running it.'),
-    maxQueueDelayMs: integer(0, 1000).default(2).describe('Longest a request waits for its batch to fill, in milliseconds.'),
+    maxQueueDelayMs: integer(0, 1000).default(2).describe('Longest a request waits for its batch to fill while another batch is running, in milliseconds (an idle worker runs a request at once).'),
     maxQueue: integer(1, 100000).default(512).describe('Requests allowed to wait; beyond it the server answers 503 with Retry-After.'),
     intraOpThreads: integer(1, 64).optional().describe('onnxruntime intra-op threads per session; by default the cores divided among the workers.'),
   })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { batchInputs, pickBatch } from './scheduler.js';
+import { batchInputs, pickBatch, shouldWaitForCompany } from './scheduler.js';
 import { executionPlan } from './strategy.js';
 
 describe('pickBatch', () => {
@@ -20,6 +20,20 @@ describe('pickBatch', () => {
   it('still runs a single request larger than the limit, alone', () => {
     assert.deepEqual(pickBatch([{ rows: 50, key: 'a' }, { rows: 1, key: 'a' }], 32), [0]);
     assert.deepEqual(pickBatch([], 32), []);
+  });
+});
+
+describe('shouldWaitForCompany', () => {
+  const policy = { maxBatchSize: 8, maxQueueDelayMs: 5 };
+  it('never holds a request back when no run is in flight', () => {
+    assert.equal(shouldWaitForCompany({ rows: 1, waitedMs: 0, runsInFlight: 0, policy }), false);
+  });
+  it('waits for a fuller batch while another run is in flight, up to the queue delay', () => {
+    assert.equal(shouldWaitForCompany({ rows: 1, waitedMs: 1, runsInFlight: 1, policy }), true);
+    assert.equal(shouldWaitForCompany({ rows: 1, waitedMs: 5, runsInFlight: 1, policy }), false);
+  });
+  it('runs a full batch at once', () => {
+    assert.equal(shouldWaitForCompany({ rows: 8, waitedMs: 0, runsInFlight: 3, policy }), false);
   });
 });
 
