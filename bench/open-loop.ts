@@ -58,8 +58,15 @@ export function runOpenLoop(window: LoadWindow, options: OpenLoopOptions): Promi
   let timer: NodeJS.Timeout | undefined;
 
   return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      scheduling = false;
+      finishIfDrained();
+    };
     const finishIfDrained = (): void => {
       if (!scheduling && window.inFlight === 0) {
+        // A signal shared by many runs (a sweep) must not collect one listener per run.
+        signal?.removeEventListener('abort', onAbort);
         result.meanLagMs = result.scheduledSends > 0 ? Math.round((lagSumMs / result.scheduledSends) * 1000) / 1000 : 0;
         result.maxLagMs = Math.round(result.maxLagMs * 1000) / 1000;
         resolve(result);
@@ -104,15 +111,7 @@ export function runOpenLoop(window: LoadWindow, options: OpenLoopOptions): Promi
       if (waitMs <= 0) setImmediate(tick);
       else timer = setTimeout(tick, waitMs);
     };
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        scheduling = false;
-        finishIfDrained();
-      },
-      { once: true },
-    );
+    signal?.addEventListener('abort', onAbort, { once: true });
     tick();
   });
 }
