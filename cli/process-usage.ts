@@ -1,43 +1,81 @@
-import { readFileSync } from 'node:fs';
+// CPU and peak memory of a process and all its descendants, from /proc: a multi-process server (uvicorn with
+// workers) is measured the same way as a single process with worker threads.
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcessUsage {
   /** CPU time over wall time while sampled, in percent of one core (200 = two cores busy). */
   cpuPercent: number | null;
-  /** Peak resident memory of the process (VmHWM), in MiB. */
+  /** Peak resident memory (VmHWM) summed over the processes, in MiB. */
   peakRssMiB: number | null;
 }
 
 const clockTicksPerSecond = 100;
 
-function cpuSeconds(pid: number): number | undefined {
+interface ProcStat {
+  ppid: number;
+  cpuSeconds: number;
+}
+
+function readStat(pid: number): ProcStat | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond; // utime + stime
+    return { ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond };
   } catch {
     return undefined;
   }
 }
 
-function peakRssMiB(pid: number): number | undefined {
+function peakRssKiB(pid: number): number {
   try {
     const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : undefined;
+    return match ? Number(match[1]) : 0;
   } catch {
-    return undefined;
+    return 0;
   }
 }
 
-/** Measures a process's CPU and peak memory from /proc between start and stop (null where /proc is missing). */
-export function watchProcess(pid: number): { stop(): ProcessUsage } {
-  const cpuAtStart = cpuSeconds(pid);
+/** The pid and its descendants with their CPU seconds so far; empty when /proc is missing. */
+export function processTreeCpu(root: number): Map<number, number> {
+  const stats = new Map<number, ProcStat>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return new Map();
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(Number(entry));
+    if (stat) stats.set(Number(entry), stat);
+  }
+  const tree = new Map<number, number>();
+  if (!stats.has(root)) return tree;
+  const pending = [root];
+  while (pending.length > 0 && tree.size < 10_000) {
+    const pid = pending.pop()!;
+    tree.set(pid, stats.get(pid)!.cpuSeconds);
+    for (const [child, stat] of stats) if (stat.ppid === pid && !tree.has(child)) pending.push(child);
+  }
+  return tree;
+}
+
+/** Measures a process tree between start and stop: CPU in percent of one core, peak RSS summed over the processes. */
+export function watchProcessTree(root: number): { stop(): ProcessUsage } {
+  const before = processTreeCpu(root);
   const startedAt = performance.now();
   return {
     stop() {
-      const cpuAtEnd = cpuSeconds(pid);
+      const after = processTreeCpu(root);
       const wallSeconds = (performance.now() - startedAt) / 1000;
-      const cpuPercent = cpuAtStart !== undefined && cpuAtEnd !== undefined && wallSeconds > 0 ? ((cpuAtEnd - cpuAtStart) / wallSeconds) * 100 : null;
-      return { cpuPercent, peakRssMiB: peakRssMiB(pid) ?? null };
+      if (after.size === 0 || wallSeconds <= 0) return { cpuPercent: null, peakRssMiB: null };
+      let cpu = 0;
+      let rssKiB = 0;
+      for (const [pid, seconds] of after) {
+        cpu += seconds - (before.get(pid) ?? 0);
+        rssKiB += peakRssKiB(pid);
+      }
+      return { cpuPercent: (cpu / wallSeconds) * 100, peakRssMiB: rssKiB / 1024 };
     },
   };
 }

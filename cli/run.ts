@@ -12,7 +12,7 @@ import { benchFlags, ConditionType, MAX_ERROR_RATE, Reason, serveFlags, specHash
 import { benchmarkedCondition, benchmarkStatus, slaCondition, type ConditionDraft } from '../operator/status/measurement.js';
 import { startServeProcess, vernierBin } from '../server/serve-process.js';
 import { readInferenceService } from './manifest.js';
-import { watchProcess, type ProcessUsage } from './process-usage.js';
+import { watchProcessTree, type ProcessUsage } from './process-usage.js';
 
 const usage = `usage: vernier run FILE.yaml [--fail-on-sla] [--compare] [--duration S] [--warmup S] [--json OUT.json]
 
@@ -58,7 +58,7 @@ function runBench(flags: string[]): Promise<void> {
 async function measure(spec: InferenceServiceSpec, workDir: string): Promise<Measurement> {
   const server = await startServeProcess(serveFlags(spec), 120_000);
   try {
-    const watch = watchProcess(server.child.pid!);
+    const watch = watchProcessTree(server.child.pid!);
     const reportFile = path.join(workDir, `report-${spec.concurrency.strategy}.json`);
     await runBench([...benchFlags(spec, server.url), '--json', reportFile]);
     const usage = watch.stop();

@@ -28,7 +28,7 @@ import {
 } from './compare-summary.js';
 import { pythonContender, vernierContender, type ContenderSpec, type RunningContender, type VernierKnobs } from './contenders.js';
 import { inProcessLimit } from './in-process.js';
-import { watchProcessTree } from './process-tree-usage.js';
+import { watchProcessTree } from '../../cli/process-usage.js';
 import { ensurePythonEnv, type PythonEnv } from './python-baseline.js';
 import { p99VsThroughputSvg } from './svg-plot.js';
 

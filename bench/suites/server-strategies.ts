@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { watchProcess } from '../../cli/process-usage.js';
+import { watchProcessTree } from '../../cli/process-usage.js';
 import { builtinModelsDir } from '../../server/model-source.js';
 import { startServeProcess } from '../../server/serve-process.js';
 import { runBenchmark } from '../run-benchmark.js';
@@ -60,7 +60,7 @@ function probeHealth(url: string): { stop(): Promise<number[]> } {
 async function measureStrategy(model: string, strategy: string, payload: 'json' | 'binary', o: { concurrency: number; seconds: number; workers: number }): Promise<Omit<Row, 'limit'>> {
   const server = await startServeProcess(['--model', `builtin://${model}`, '--strategy', strategy, '--workers', String(o.workers)], 120_000);
   try {
-    const usage = watchProcess(server.child.pid!);
+    const usage = watchProcessTree(server.child.pid!);
     const health = probeHealth(server.url);
     const report = await runBenchmark({ url: server.url, model, concurrency: o.concurrency, durationSeconds: o.seconds, warmupSeconds: 1, payload, timeoutMs: 30_000 });
     const healthLatencies = await health.stop();
