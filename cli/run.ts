@@ -8,13 +8,13 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { BenchReport, formatReportTable, toCompactReport } from '../bench/index.js';
 import { fixed, formatTable } from '../bench/table.js';
-import { benchFlags, ConditionType, MAX_ERROR_RATE, Reason, serveFlags, specHash, STRATEGIES, type InferenceService, type InferenceServiceSpec } from '../crds/index.js';
+import { benchFlags, ConditionType, MAX_ERROR_RATE, PROVIDER_TYPES, Reason, serveFlags, specHash, STRATEGIES, type InferenceService, type InferenceServiceSpec } from '../crds/index.js';
 import { benchmarkedCondition, benchmarkStatus, slaCondition, type ConditionDraft } from '../operator/status/measurement.js';
 import { startServeProcess, vernierBin } from '../server/serve-process.js';
 import { readInferenceService } from './manifest.js';
 import { watchProcessTree, type ProcessUsage } from './process-usage.js';
 
-const usage = `usage: vernier run FILE.yaml [--fail-on-sla] [--compare] [--duration S] [--warmup S] [--json OUT.json]
+const usage = `usage: vernier run FILE.yaml [--fail-on-sla] [--compare] [--duration S] [--warmup S] [--provider TYPE] [--json OUT.json]
 
 Serves the InferenceService's model locally with its concurrency strategy, runs its benchmark against it,
 and prints the status block the operator would write, with the SLA verdict.
@@ -23,6 +23,8 @@ and prints the status block the operator would write, with the SLA verdict.
   --compare       run the benchmark once per strategy (${STRATEGIES.join(', ')}) and print one table
   --duration S    override spec.benchmark.durationSeconds
   --warmup S      override spec.benchmark.warmupSeconds
+  --provider TYPE override spec.provider.type (${PROVIDER_TYPES.join(', ')}): --provider cpu measures an
+                  nvidia-t4 manifest on this machine's CPU, where there is no GPU or no CUDA build of onnxruntime
   --json FILE     also write the status and the full benchmark report(s) as JSON`;
 
 export const SLA_MISSED_EXIT_CODE = 3;
@@ -46,6 +48,30 @@ function withOverrides(spec: InferenceServiceSpec, duration?: string, warmup?: s
   return { ...spec, benchmark };
 }
 
+function withProvider(spec: InferenceServiceSpec, provider: string | undefined): InferenceServiceSpec {
+  if (provider === undefined) return spec;
+  if (!(PROVIDER_TYPES as readonly string[]).includes(provider)) {
+    throw new Error(`--provider must be one of ${PROVIDER_TYPES.join(', ')}, got '${provider}'`);
+  }
+  return { ...spec, provider: { ...spec.provider, type: provider as InferenceServiceSpec['provider']['type'] } };
+}
+
+/** `vernier serve` for the spec; a GPU spec that cannot start here fails saying how to measure it on the CPU instead. */
+async function startServer(spec: InferenceServiceSpec) {
+  try {
+    return await startServeProcess(serveFlags(spec), 120_000);
+  } catch (err) {
+    if (spec.provider.type !== 'nvidia-t4') throw err;
+    const said = ((err as Error).message.split('\n').filter((line) => line.trim() !== '').pop() ?? '').trim();
+    throw new Error(
+      `provider nvidia-t4 needs onnxruntime's CUDA execution provider, and vernier serve could not load it here ` +
+        `(no NVIDIA GPU, or an onnxruntime-node installed without its CUDA libraries; the server said: ${said}). ` +
+        `To measure the manifest on this machine's CPU instead, add --provider cpu.`,
+      { cause: err },
+    );
+  }
+}
+
 function runBench(flags: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [vernierBin, 'bench', ...flags, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -56,7 +82,7 @@ function runBench(flags: string[]): Promise<void> {
 
 /** Starts `vernier serve` for the spec, benchmarks it with `vernier bench`, stops the server. */
 async function measure(spec: InferenceServiceSpec, workDir: string): Promise<Measurement> {
-  const server = await startServeProcess(serveFlags(spec), 120_000);
+  const server = await startServer(spec);
   try {
     const watch = watchProcessTree(server.child.pid!);
     const reportFile = path.join(workDir, `report-${spec.concurrency.strategy}.json`);
@@ -131,6 +157,7 @@ export async function main(argv: string[]): Promise<number> {
       compare: { type: 'boolean' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
+      provider: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -144,7 +171,13 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const isvc = await readInferenceService(positionals[0]);
-  const spec = withOverrides(isvc.spec, values.duration, values.warmup);
+  const spec = withProvider(withOverrides(isvc.spec, values.duration, values.warmup), values.provider);
+  if (spec.provider.type !== isvc.spec.provider.type) {
+    console.error(
+      `vernier run: note: ${isvc.metadata.name} asks for provider ${isvc.spec.provider.type}; serving it on ${spec.provider.type} as --provider says, ` +
+        `so the figures describe this machine, not a ${isvc.spec.provider.type} node.`,
+    );
+  }
   const specs = values.compare ? STRATEGIES.map((strategy) => ({ ...spec, concurrency: { ...spec.concurrency, strategy } })) : [spec];
   const workDir = await mkdtemp(path.join(tmpdir(), 'vernier-run-'));
   try {

@@ -6,7 +6,7 @@ const commands: Record<string, Command> = {
   serve: { summary: 'run the inference server for one ONNX model', load: () => import('../server/cli.js') },
   bench: { summary: 'load-test an Open Inference Protocol v2 endpoint', load: () => import('../bench/cli.js') },
   run: { summary: 'serve and benchmark an InferenceService manifest locally, against its SLA', load: () => import('./run.js') },
-  crd: { summary: 'print the InferenceService CustomResourceDefinition', load: () => import('../crds/cli.js') },
+  crd: { summary: 'print the InferenceService CustomResourceDefinition', load: () => import('./crd.js') },
   operator: { summary: 'run the InferenceService controller against the current cluster', load: () => import('../operator/cli.js') },
 };
 

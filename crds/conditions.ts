@@ -24,6 +24,8 @@ export const Reason = {
   BenchmarkPending: 'BenchmarkPending',
   /** The benchmark Job is running against the Service. */
   BenchmarkRunning: 'BenchmarkRunning',
+  /** The benchmark Job exists but its pod cannot run yet (unschedulable, image missing); the message says why. */
+  BenchmarkStuck: 'BenchmarkStuck',
   /** The benchmark Job finished and its report is in status.benchmark. */
   BenchmarkSucceeded: 'BenchmarkSucceeded',
   /** The benchmark Job failed or left no readable report; the message says why. */

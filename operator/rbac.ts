@@ -1,4 +1,5 @@
-// Every API call the operator makes, as RBAC rules: the Helm chart's ClusterRole is rendered from (and tested against) this list.
+// Every API call the operator makes, as RBAC rules: the Helm chart's ClusterRole and leader-election Role are generated
+// from these lists (`vernier crd --write`) and tested against them.
 import { API_GROUP, PLURAL } from '../crds/index.js';
 
 export interface PolicyRule {
@@ -7,7 +8,8 @@ export interface PolicyRule {
   verbs: string[];
 }
 
-export const OPERATOR_RBAC_RULES: readonly PolicyRule[] = [
+/** What the operator does in every namespace it watches (cluster-wide unless --namespace narrows it). */
+export const OPERATOR_WATCH_RULES: readonly PolicyRule[] = [
   // Informer (list, watch) and reconcile (get) of the custom resource.
   { apiGroups: [API_GROUP], resources: [PLURAL], verbs: ['get', 'list', 'watch'] },
   // The status write: PUT /status.
@@ -22,9 +24,15 @@ export const OPERATOR_RBAC_RULES: readonly PolicyRule[] = [
   // The finished benchmark pod's termination message holds the report.
   { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
-  // Leader election.
+];
+
+/** What leader election does, only in the Lease's namespace (--leader-election-namespace, else the pod's). */
+export const LEADER_ELECTION_RULES: readonly PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
 ];
+
+/** Every API call the operator makes. */
+export const OPERATOR_RBAC_RULES: readonly PolicyRule[] = [...OPERATOR_WATCH_RULES, ...LEADER_ELECTION_RULES];
 
 /** A ClusterRole granting exactly OPERATOR_RBAC_RULES. */
 export function operatorClusterRole(name = 'vernier-operator'): Record<string, unknown> {

@@ -24,6 +24,9 @@ import { readyCondition } from './status/ready.js';
 import { conditionTransitions } from './status/transitions.js';
 import type { ReconcileResult } from './work-queue.js';
 
+/** How often a benchmark Job that has not finished is looked at again (pods are not watched). */
+const RUNNING_JOB_RECHECK_MS = 10_000;
+
 /** An InferenceService as read from the API server: spec and status not yet validated. */
 export interface RawInferenceService {
   apiVersion: string;
@@ -79,8 +82,8 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
 
   async function observeBenchmarkJob(namespace: string, jobName: string): Promise<JobObservation> {
     const job = await get<V1Job>(resourcePath(at(JOBS, namespace, jobName)));
-    const finished = job?.status?.conditions?.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-    if (!job || !finished) return observeJob(job, []);
+    if (!job) return observeJob(job, []);
+    // A finished Job's pod holds the report; a running one's tells whether it is stuck (unschedulable, no image).
     const pods = await client.request<{ items: V1Pod[] }>({
       method: 'GET',
       path: resourcePath(at(PODS, namespace)),
@@ -156,9 +159,10 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     const status = computeStatus({ previous, generation, endpoint: endpointUrl(owner, SERVER_PORT), deployment, ready, benchmark: outcome, now: now() });
     if (!sameStatus(isvc.status as InferenceServiceStatus | undefined, status)) await writeStatus(isvc, status);
 
-    // Informers on the Job bring the result; this only bounds the wait if a watch event is lost.
-    const running = outcome.benchmarked.reason === Reason.BenchmarkRunning;
-    return running ? { requeueAfterMs: benchmarkDeadlineSeconds(spec) * 1000 } : {};
+    // Informers on the Job bring the result. Pods are not watched: a waiting Job is looked at again every
+    // RUNNING_JOB_RECHECK_MS, so a pod that cannot be scheduled or started shows up in Benchmarked.
+    const running = outcome.benchmarked.reason === Reason.BenchmarkRunning || outcome.benchmarked.reason === Reason.BenchmarkStuck;
+    return running ? { requeueAfterMs: Math.min(RUNNING_JOB_RECHECK_MS, benchmarkDeadlineSeconds(spec) * 1000) } : {};
   };
 
   async function invalid(isvc: RawInferenceService, previous: InferenceServiceStatus | undefined, generation: number, problem: string): Promise<ReconcileResult> {

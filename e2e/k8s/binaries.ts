@@ -16,13 +16,16 @@ export const K8S_BINARIES = [
   'kubectl',
 ] as const;
 export const ETCD_BINARIES = ['etcd', 'etcdctl'] as const;
-export type BinaryName = (typeof K8S_BINARIES)[number] | (typeof ETCD_BINARIES)[number];
+export const HELM_BINARIES = ['helm'] as const;
+export type BinaryName = (typeof K8S_BINARIES)[number] | (typeof ETCD_BINARIES)[number] | (typeof HELM_BINARIES)[number];
 
 export interface BinaryLayout {
   k8sVersion: string;
   etcdVersion: string;
+  helmVersion: string;
   k8sBinDir: string;
   etcdBinDir: string;
+  helmBinDir: string;
 }
 
 /** The repository root: the nearest ancestor of this module holding package.json (works from src and dist). */
@@ -55,8 +58,10 @@ export function parseBinaryLayout(printEnvOutput: string): BinaryLayout {
   return {
     k8sVersion: need('VERNIER_K8S_VERSION'),
     etcdVersion: need('VERNIER_ETCD_VERSION'),
+    helmVersion: need('VERNIER_HELM_VERSION'),
     k8sBinDir: need('VERNIER_K8S_BIN_DIR'),
     etcdBinDir: need('VERNIER_ETCD_BIN_DIR'),
+    helmBinDir: need('VERNIER_HELM_BIN_DIR'),
   };
 }
 
@@ -74,12 +79,14 @@ export async function binaryLayout(): Promise<BinaryLayout> {
     ...layout,
     k8sBinDir: process.env.VERNIER_K8S_BIN_DIR || layout.k8sBinDir,
     etcdBinDir: process.env.VERNIER_ETCD_BIN_DIR || layout.etcdBinDir,
+    helmBinDir: process.env.VERNIER_HELM_BIN_DIR || layout.helmBinDir,
   };
 }
 
 export function binaryPath(layout: BinaryLayout, name: BinaryName): string {
-  const dir = (ETCD_BINARIES as readonly string[]).includes(name) ? layout.etcdBinDir : layout.k8sBinDir;
-  return join(dir, name);
+  if ((ETCD_BINARIES as readonly string[]).includes(name)) return join(layout.etcdBinDir, name);
+  if ((HELM_BINARIES as readonly string[]).includes(name)) return join(layout.helmBinDir, name);
+  return join(layout.k8sBinDir, name);
 }
 
 /** Resolves the named binaries, failing with one message that lists every missing one and how to build it. */
@@ -98,9 +105,14 @@ export async function requireBinaries<N extends BinaryName>(names: readonly N[])
   }
   if (missing.length > 0) {
     throw new Error(
-      `missing Kubernetes ${layout.k8sVersion} / etcd ${layout.etcdVersion} binaries: ${missing.join(', ')}.\n` +
+      `missing Kubernetes ${layout.k8sVersion} / etcd ${layout.etcdVersion} / Helm ${layout.helmVersion} binaries: ${missing.join(', ')}.\n` +
         `Build them with: npm run k8s:binaries  (bash ${buildScriptPath()} ${names.join(' ')})`,
     );
   }
   return { layout, paths };
+}
+
+/** The helm binary built by build-binaries.sh (never the one on PATH, whose version nobody pinned). */
+export async function requireHelm(): Promise<string> {
+  return (await requireBinaries(['helm'])).paths.helm;
 }

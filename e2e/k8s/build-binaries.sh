@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes control-plane and node binaries, and etcd, from their Go
-# modules into a cache outside the repository. Idempotent: a binary already in
+# Builds the Kubernetes control-plane and node binaries, etcd and Helm from their
+# Go modules into a cache outside the repository. Idempotent: a binary already in
 # the cache for the pinned version, built with the same settings, is not rebuilt.
 #
 # Usage:
 #   build-binaries.sh                 build everything missing (tier-2 binaries first)
 #   build-binaries.sh NAME...         build only the named binaries
 #                                     (etcd etcdctl kube-apiserver kube-controller-manager
-#                                      kubectl kube-scheduler kubelet kube-proxy)
+#                                      kubectl kube-scheduler kubelet kube-proxy helm)
 #   build-binaries.sh --tier2         build only what tier-2 tests need
 #   build-binaries.sh --print-dir     print the Kubernetes bin directory and exit
 #   build-binaries.sh --print-env     print KEY=VALUE lines (versions, bin dirs) and exit
@@ -16,19 +16,24 @@
 #   VERNIER_CACHE        cache root (default: $HOME/.cache/vernier)
 #   VERNIER_K8S_VERSION  Kubernetes version to build (default below)
 #   VERNIER_ETCD_VERSION etcd version to build (default below)
+#   VERNIER_HELM_VERSION Helm version to build (default below; a v3.x or v4.x tag)
 set -euo pipefail
 
 K8S_VERSION="${VERNIER_K8S_VERSION:-v1.37.2}"
 # The etcd minor that Kubernetes ${K8S_VERSION} itself depends on (go.etcd.io/etcd/client/v3 v3.7.x).
 ETCD_VERSION="${VERNIER_ETCD_VERSION:-v3.7.3}"
+# The newest stable helm.sh/helm release on the Go module proxy when it was pinned (go list -m -versions helm.sh/helm/v4).
+HELM_VERSION="${VERNIER_HELM_VERSION:-v4.3.2}"
 CACHE_ROOT="${VERNIER_CACHE:-$HOME/.cache/vernier}"
 K8S_DIR="$CACHE_ROOT/k8s-$K8S_VERSION"
 ETCD_DIR="$CACHE_ROOT/etcd-$ETCD_VERSION"
 K8S_BIN="$K8S_DIR/bin"
 ETCD_BIN="$ETCD_DIR/bin"
+HELM_DIR="$CACHE_ROOT/helm-$HELM_VERSION"
+HELM_BIN="$HELM_DIR/bin"
 
-TIER2=(etcd kube-apiserver kube-controller-manager kubectl)
-ALL=(etcd kube-apiserver kube-controller-manager kubectl kube-scheduler kubelet kube-proxy etcdctl)
+TIER2=(etcd kube-apiserver kube-controller-manager kubectl helm)
+ALL=(etcd kube-apiserver kube-controller-manager kubectl helm kube-scheduler kubelet kube-proxy etcdctl)
 
 die() { echo "build-binaries: $*" >&2; exit 1; }
 
@@ -37,6 +42,8 @@ print_env() {
   echo "VERNIER_ETCD_VERSION=$ETCD_VERSION"
   echo "VERNIER_K8S_BIN_DIR=$K8S_BIN"
   echo "VERNIER_ETCD_BIN_DIR=$ETCD_BIN"
+  echo "VERNIER_HELM_VERSION=$HELM_VERSION"
+  echo "VERNIER_HELM_BIN_DIR=$HELM_BIN"
 }
 
 targets=()
@@ -59,10 +66,21 @@ done
 command -v go >/dev/null || die "'go' not found on PATH (Go >= 1.26 is needed to build Kubernetes $K8S_VERSION)"
 command -v jq >/dev/null || die "'jq' not found on PATH (it reads Kubernetes' go.mod; apt-get install jq)"
 
-mkdir -p "$K8S_BIN" "$ETCD_BIN"
-# Two concurrent runs would fight over the same wrapper modules and output files.
-exec 9>"$CACHE_ROOT/.build.lock"
-flock 9 || die "could not lock $CACHE_ROOT/.build.lock"
+mkdir -p "$K8S_BIN" "$ETCD_BIN" "$HELM_BIN"
+
+# One lock per cache directory: two runs building the same thing would fight over its wrapper module and output
+# files, but a Helm build need not wait for a Kubernetes one. Taken before the up-to-date check, held until exit.
+locked_dirs=" "
+lock_dir() {
+  local dir="$1" fd
+  case "$locked_dirs" in *" $dir "*) return 0 ;; esac
+  exec {fd}>"$dir/.build.lock"
+  if ! flock -n "$fd"; then
+    echo "== waiting for another build holding $dir/.build.lock"
+    flock "$fd" || die "could not lock $dir/.build.lock"
+  fi
+  locked_dirs+="$dir "
+}
 
 # Builds are long and the machine is shared: stay at the lowest priority.
 NICE=(nice -n 19)
@@ -73,6 +91,9 @@ K8S_TAGS="selinux,notest,grpcnotrace"
 # Recorded next to each binary; a binary built with other settings is rebuilt (and replaced atomically).
 K8S_RECIPE="k8s.io/kubernetes@$K8S_VERSION tags=$K8S_TAGS cgo=$CGO_ENABLED trimpath ldflags=-s,-w"
 ETCD_RECIPE="go.etcd.io/etcd@$ETCD_VERSION cgo=$CGO_ENABLED trimpath ldflags=-s,-w"
+HELM_MAJOR="${HELM_VERSION#v}"; HELM_MAJOR="${HELM_MAJOR%%.*}"
+HELM_MODULE="helm.sh/helm/v$HELM_MAJOR"
+HELM_RECIPE="$HELM_MODULE@$HELM_VERSION cgo=$CGO_ENABLED trimpath ldflags=-s,-w"
 
 seconds_since() { echo $(( $(date +%s) - $1 )); }
 
@@ -132,6 +153,7 @@ prepare_k8s_src() {
 
 build_k8s() {
   local name="$1" out="$K8S_BIN/$1" start
+  lock_dir "$K8S_DIR"
   if up_to_date "$out" "$K8S_RECIPE"; then echo "== $name: present ($out)"; return 0; fi
   prepare_k8s_src
   echo "== $name: building k8s.io/kubernetes/cmd/$name@$K8S_VERSION"
@@ -173,6 +195,7 @@ build_etcd() {
     etcd) pkg=go.etcd.io/etcd/server/v3 ;;
     etcdctl) pkg=go.etcd.io/etcd/etcdctl/v3 ;;
   esac
+  lock_dir "$ETCD_DIR"
   if up_to_date "$out" "$ETCD_RECIPE"; then echo "== $name: present ($out)"; return 0; fi
   prepare_etcd_src
   echo "== $name: building $pkg@$ETCD_VERSION"
@@ -184,10 +207,43 @@ build_etcd() {
   echo "== $name: built in $(seconds_since "$start") s ($(du -h "$out" | cut -f1))"
 }
 
+# --- Helm -------------------------------------------------------------------
+
+build_helm() {
+  local out="$HELM_BIN/helm" src="$HELM_DIR/src" start gomod ldflags pkg="$HELM_MODULE/internal/version"
+  lock_dir "$HELM_DIR"
+  if up_to_date "$out" "$HELM_RECIPE"; then echo "== helm: present ($out)"; return 0; fi
+  mkdir -p "$src"
+  echo "== preparing wrapper module for $HELM_MODULE $HELM_VERSION in $src"
+  gomod="$(go mod download -json "$HELM_MODULE@$HELM_VERSION" | jq -r '.GoMod // empty')" \
+    || die "could not download $HELM_MODULE@$HELM_VERSION from the Go module proxy"
+  [ -f "$gomod" ] || die "go mod download gave no go.mod for $HELM_MODULE@$HELM_VERSION"
+  # Requiring only Helm, minimal version selection picks exactly the dependency versions of Helm's own go.mod.
+  cat >"$src/go.mod" <<EOF
+module vernier.local/helm-binaries
+
+go $(go mod edit -json "$gomod" | jq -r '.Go')
+
+require $HELM_MODULE $HELM_VERSION
+EOF
+  touch "$src/go.sum"
+  # The version variables Helm's Makefile sets for a tagged release, so `helm version` prints the pinned version.
+  ldflags="-s -w -X $pkg.version=$HELM_VERSION -X $pkg.metadata="
+  ldflags+=" -X $pkg.gitCommit=$(module_commit "$HELM_MODULE" "$HELM_VERSION") -X $pkg.gitTreeState=clean"
+  echo "== helm: building $HELM_MODULE/cmd/helm@$HELM_VERSION"
+  start=$(date +%s)
+  (cd "$src" && "${NICE[@]}" go build -trimpath -ldflags "$ldflags" -o "$out.tmp" "$HELM_MODULE/cmd/helm") \
+    || die "building helm failed"
+  mv "$out.tmp" "$out"
+  echo "$HELM_RECIPE" >"$out.recipe"
+  echo "== helm: built in $(seconds_since "$start") s ($(du -h "$out" | cut -f1))"
+}
+
 total_start=$(date +%s)
 for name in "${targets[@]}"; do
   case "$name" in
     etcd|etcdctl) build_etcd "$name" ;;
+    helm) build_helm ;;
     *) build_k8s "$name" ;;
   esac
 done

@@ -12,28 +12,37 @@ import { createPki } from './pki.js';
 
 test('parseBinaryLayout reads the --print-env lines and names a missing key', () => {
   const layout = parseBinaryLayout(
-    'VERNIER_K8S_VERSION=v1.2.3\nVERNIER_ETCD_VERSION=v3.4.5\nVERNIER_K8S_BIN_DIR=/c/k8s/bin\nVERNIER_ETCD_BIN_DIR=/c/etcd/bin\n',
+    'VERNIER_K8S_VERSION=v1.2.3\nVERNIER_ETCD_VERSION=v3.4.5\nVERNIER_K8S_BIN_DIR=/c/k8s/bin\nVERNIER_ETCD_BIN_DIR=/c/etcd/bin\n' +
+      'VERNIER_HELM_VERSION=v4.5.6\nVERNIER_HELM_BIN_DIR=/c/helm/bin\n',
   );
-  assert.deepEqual(layout, { k8sVersion: 'v1.2.3', etcdVersion: 'v3.4.5', k8sBinDir: '/c/k8s/bin', etcdBinDir: '/c/etcd/bin' });
+  assert.deepEqual(layout, {
+    k8sVersion: 'v1.2.3',
+    etcdVersion: 'v3.4.5',
+    helmVersion: 'v4.5.6',
+    k8sBinDir: '/c/k8s/bin',
+    etcdBinDir: '/c/etcd/bin',
+    helmBinDir: '/c/helm/bin',
+  });
   assert.throws(() => parseBinaryLayout('VERNIER_K8S_VERSION=v1.2.3\n'), /VERNIER_ETCD_VERSION/);
 });
 
 test('requireBinaries names every missing binary and the script that builds them', async (t) => {
   const empty = await mkdtemp(join(tmpdir(), 'vernier-nobin-'));
   t.after(() => rm(empty, { recursive: true, force: true }));
-  const saved = { k8s: process.env.VERNIER_K8S_BIN_DIR, etcd: process.env.VERNIER_ETCD_BIN_DIR };
-  process.env.VERNIER_K8S_BIN_DIR = empty;
-  process.env.VERNIER_ETCD_BIN_DIR = empty;
+  const keys = ['VERNIER_K8S_BIN_DIR', 'VERNIER_ETCD_BIN_DIR', 'VERNIER_HELM_BIN_DIR'] as const;
+  const saved = keys.map((key) => [key, process.env[key]] as const);
+  for (const key of keys) process.env[key] = empty;
   t.after(() => {
-    for (const [key, value] of [['VERNIER_K8S_BIN_DIR', saved.k8s], ['VERNIER_ETCD_BIN_DIR', saved.etcd]] as const) {
+    for (const [key, value] of saved) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
   });
-  await assert.rejects(requireBinaries(['etcd', 'kube-apiserver']), (err: Error) => {
+  await assert.rejects(requireBinaries(['etcd', 'kube-apiserver', 'helm']), (err: Error) => {
     assert.match(err.message, /etcd \(expected at .*vernier-nobin-.*\/etcd\)/);
     assert.match(err.message, /kube-apiserver \(expected at/);
-    assert.match(err.message, /build-binaries\.sh etcd kube-apiserver/);
+    assert.match(err.message, /helm \(expected at .*vernier-nobin-.*\/helm\)/);
+    assert.match(err.message, /build-binaries\.sh etcd kube-apiserver helm/);
     return true;
   });
 });

@@ -121,17 +121,32 @@ function millicores(quantity: string | number): number {
 }
 
 /**
- * The example as applied here: a server CPU request the one node cannot hold next to its benchmark pod would leave
- * the Job unschedulable, so it is lowered to what fits (and said so); everything else is the example unchanged.
+ * The example as applied here: a server CPU request the one node cannot hold next to its benchmark pod (and the
+ * pods already on it, such as the operator) would leave the Job unschedulable, so it is lowered to what fits (and
+ * said so); everything else is the example unchanged.
  */
-function fittedToNode(manifest: Isvc, allocatableMilli: number): { manifest: Isvc; note?: string } {
+function fittedToNode(manifest: Isvc, freeMilli: number): { manifest: Isvc; note?: string } {
   const spec = manifest.spec as Isvc['spec'] & { resources?: { requests?: { cpu?: string | number } }; replicas?: number };
   const requested = spec.resources?.requests?.cpu;
-  const fits = Math.floor((allocatableMilli - BENCH_CPU_REQUEST_MILLI) / (spec.replicas ?? 1));
+  const fits = Math.floor((freeMilli - BENCH_CPU_REQUEST_MILLI) / (spec.replicas ?? 1));
   if (requested === undefined || millicores(requested) <= fits) return { manifest };
   const copy = structuredClone(manifest) as typeof manifest & { spec: typeof spec };
   copy.spec.resources!.requests!.cpu = `${fits}m`;
-  return { manifest: copy, note: `server cpu request ${requested} lowered to ${fits}m to fit a node with ${allocatableMilli}m allocatable` };
+  return { manifest: copy, note: `server cpu request ${requested} lowered to ${fits}m to fit a node with ${freeMilli}m unrequested` };
+}
+
+/** CPU the node can still promise: allocatable less the requests of every pod that is not finished. */
+async function unrequestedCpuMilli(): Promise<number> {
+  const allocatable = millicores(await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].status.allocatable.cpu}']));
+  const pods = JSON.parse(await kubectl(['get', 'pods', '-A', '-o', 'json'])) as {
+    items: { status?: { phase?: string }; spec?: { containers?: { resources?: { requests?: { cpu?: string } } }[] } }[];
+  };
+  let requested = 0;
+  for (const pod of pods.items) {
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+    for (const c of pod.spec?.containers ?? []) if (c.resources?.requests?.cpu) requested += millicores(c.resources.requests.cpu);
+  }
+  return allocatable - requested;
 }
 
 /** What operator/desired/job.ts requests for the benchmark pod. */
@@ -142,8 +157,7 @@ for (const { file, manifest } of cpuExamples) {
     const name = manifest.metadata.name;
     try {
       await withDiagnostics(file, async () => {
-        const allocatable = millicores(await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].status.allocatable.cpu}']));
-        const fitted = fittedToNode(manifest, allocatable);
+        const fitted = fittedToNode(manifest, await unrequestedCpuMilli());
         if (fitted.note) t.diagnostic(fitted.note);
         const appliedAt = Date.now();
         await kubectl(['-n', NS, 'apply', '-f', '-'], { input: stringify(fitted.manifest) });

@@ -2,9 +2,9 @@
 // manifests (CRD file, ServiceAccount, the ClusterRole rendered from operator/rbac.ts, a Deployment of the image).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { repoRoot } from '../k8s/binaries.js';
+import { pinnedHelm } from '../k8s/helm.js';
 import { operatorClusterRole } from '../../operator/rbac.js';
 import type { Kubectl } from './kubectl.js';
 import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, restrictedNamespace } from './restricted.js';
@@ -64,15 +64,18 @@ export async function installOperator(kubectl: Kubectl, image: string): Promise<
   const root = repoRoot();
   const chart = join(root, 'charts', 'vernier');
   if (existsSync(join(chart, 'Chart.yaml'))) {
-    // The chart is how users install; a machine without helm cannot test it, and must say so rather than skip.
-    await execa('helm', [
-      'upgrade', '--install', 'vernier', chart, '--namespace', OPERATOR_NAMESPACE, '--create-namespace', '--wait',
-      '--kubeconfig', kubectl.kubeconfig, '--set', `image.repository=${image.split(':')[0]}`, '--set', `image.tag=${image.split(':')[1]}`,
+    // The chart is how users install. The pinned helm is built with the Kubernetes binaries; without it this fails,
+    // naming the build command, rather than skip. The namespace is restricted before any pod is admitted to it.
+    const helm = await pinnedHelm();
+    await kubectl(['apply', '-f', '-'], { input: stringify(restrictedNamespace(OPERATOR_NAMESPACE)) });
+    const colon = image.lastIndexOf(':');
+    await helm([
+      'upgrade', '--install', 'vernier', chart, '--namespace', OPERATOR_NAMESPACE, '--wait', '--timeout', '5m',
+      '--kubeconfig', kubectl.kubeconfig, '--set', `image.repository=${image.slice(0, colon)}`, '--set', `image.tag=${image.slice(colon + 1)}`,
       '--set', 'image.pullPolicy=IfNotPresent',
     ]).catch((err: unknown) => {
-      throw new Error(`installing the chart ${chart} with helm failed (is helm on PATH?)`, { cause: err });
+      throw new Error(`installing the chart ${chart} with ${helm.path} failed`, { cause: err });
     });
-    await kubectl(['label', 'namespace', OPERATOR_NAMESPACE, '--overwrite', 'pod-security.kubernetes.io/enforce=restricted']);
     return 'chart';
   }
   await kubectl(['apply', '--server-side', '-f', join(root, 'crds', 'inferenceservice.yaml')]);

@@ -16,7 +16,8 @@ import { benchmarkedCondition, benchmarkStatus, slaCondition, type ConditionDraf
 
 export type JobObservation =
   | { state: 'absent' }
-  | { state: 'running'; jobName: string }
+  /** `stuck`: why its pod is not running yet (unschedulable, image missing), while that lasts. */
+  | { state: 'running'; jobName: string; stuck?: string }
   | { state: 'succeeded'; jobName: string; report: CompactBenchReport }
   | { state: 'failed'; jobName: string; message: string };
 
@@ -58,13 +59,39 @@ function benchTermination(pod: V1Pod) {
   return status?.state?.terminated ?? status?.lastState?.terminated;
 }
 
-/** Reads a finished Job and its pods into an observation; `pods` are the Job's pods (any order). */
+/** Container waiting reasons that will not fix themselves soon: worth telling the user while the Job waits. */
+const STUCK_WAITING_REASONS: ReadonlySet<string> = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'CrashLoopBackOff',
+]);
+
+/** Why a benchmark pod is not running, in the cluster's own words; undefined when it is on its way. */
+export function podStuckReason(pod: V1Pod): string | undefined {
+  const name = pod.metadata?.name ?? 'the benchmark pod';
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
+    return `pod ${name} cannot be scheduled: ${scheduled.message ?? 'no node fits it'}`;
+  }
+  const waiting = pod.status?.containerStatuses?.map((s) => s.state?.waiting).find((w) => w?.reason && STUCK_WAITING_REASONS.has(w.reason));
+  if (waiting) return `pod ${name} cannot start: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`;
+  return undefined;
+}
+
+/** Reads a Job and its pods into an observation; `pods` are the Job's pods (any order). */
 export function observeJob(job: V1Job | undefined, pods: readonly V1Pod[]): JobObservation {
   if (!job) return { state: 'absent' };
   const jobName = job.metadata?.name ?? '(unnamed)';
   const complete = condition(job, 'Complete');
   const failed = condition(job, 'Failed');
-  if (!complete && !failed) return { state: 'running', jobName };
+  if (!complete && !failed) {
+    const stuck = pods.map(podStuckReason).find((why) => why !== undefined);
+    return stuck ? { state: 'running', jobName, stuck: stuck.slice(0, MAX_MESSAGE) } : { state: 'running', jobName };
+  }
   const terminated = pods.map(benchTermination).filter((t) => t !== undefined);
   const message = terminated.map((t) => t.message?.trim()).find((m) => m);
   if (complete) {
@@ -162,7 +189,9 @@ export function benchmarkOutcome(input: BenchmarkInput): BenchmarkOutcome {
     case 'running':
       return {
         benchmark: kept,
-        benchmarked: { status: 'False', reason: Reason.BenchmarkRunning, message: `Job ${job.jobName} is load-testing the service` },
+        benchmarked: job.stuck
+          ? { status: 'False', reason: Reason.BenchmarkStuck, message: `Job ${job.jobName} is waiting: ${job.stuck}` }
+          : { status: 'False', reason: Reason.BenchmarkRunning, message: `Job ${job.jobName} is load-testing the service` },
         slaMet: NOT_MEASURED,
         createJob: false,
       };

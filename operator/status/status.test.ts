@@ -86,6 +86,29 @@ test('observeJob reads the compact report from the pod termination message', () 
   assert.match(garbage.state === 'failed' ? garbage.message : '', /unreadable report/);
 });
 
+test('observeJob: a running Job whose pod cannot be scheduled or started says why', () => {
+  const unschedulable: V1Pod = {
+    metadata: { name: 'b-1' },
+    status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.' }] },
+  };
+  const stuck = observeJob(job('j'), [unschedulable]);
+  assert.deepEqual(stuck, { state: 'running', jobName: 'j', stuck: 'pod b-1 cannot be scheduled: 0/1 nodes are available: 1 Insufficient cpu.' });
+  const noImage: V1Pod = {
+    metadata: { name: 'b-2' },
+    status: { containerStatuses: [{ name: 'bench', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImageNeverPull', message: 'image "vernier:9" is not present' } } }] },
+  };
+  const imageMissing = observeJob(job('j'), [noImage]);
+  assert.match(imageMissing.state === 'running' ? (imageMissing.stuck ?? '') : '', /b-2 cannot start: ErrImageNeverPull/);
+  const starting: V1Pod = { status: { containerStatuses: [{ name: 'bench', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] } };
+  assert.deepEqual(observeJob(job('j'), [starting]), { state: 'running', jobName: 'j' });
+
+  const isvc = inferenceService();
+  const outcome = benchmarkOutcome({ previous: undefined, spec: isvc.spec, hash: specHash(isvc.spec), generation: 1, jobName: 'j', ready: true, job: stuck });
+  assert.equal(outcome.benchmarked.reason, 'BenchmarkStuck');
+  assert.match(outcome.benchmarked.message, /Job j is waiting: pod b-1 cannot be scheduled: .*Insufficient cpu/);
+  assert.equal(outcome.createJob, false);
+});
+
 test('observeJob: a failed Job gives its reason and the pod message', () => {
   const failure = observeJob(job('j', [{ type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }]), [
     pod(JSON.stringify({ version: 1, failed: true, error: 'GET http://audio-cnn.ml.svc:8080/v2/models/audio-cnn: ECONNREFUSED' }), 1),
