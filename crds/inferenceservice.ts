@@ -82,7 +82,7 @@ export const ProviderSpec = z
     nodeSelector: z
       .record(z.string(), z.string())
       .optional()
-      .describe('Labels a node must carry to run the server pods, added to those the provider implies.'),
+      .describe('Labels a node must carry to run the server pods. For nvidia-t4 they replace the operator\'s default GPU node selector (--gpu-node-selector), so the labels of any cluster can be used.'),
   })
   .describe('Hardware the model runs on.');
 

@@ -8,7 +8,7 @@ export interface OperatorSettings {
   serverImage: string;
   /** Pull policy when spec.imagePullPolicy is not set. */
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
-  /** Labels a node must carry for provider nvidia-t4 (merged under spec.provider.nodeSelector). */
+  /** Labels a node must carry for provider nvidia-t4, unless spec.provider.nodeSelector names its own. */
   gpuNodeSelector: Record<string, string>;
   /** Seconds a finished benchmark Job is kept before the TTL controller deletes it. */
   benchmarkTtlSeconds: number;

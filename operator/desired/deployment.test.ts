@@ -99,7 +99,9 @@ test('provider nvidia-t4 adds the GPU limit, node selector, toleration and the C
   const pod = desiredDeployment(isvc, settings({ gpuNodeSelector: { 'gpu.example.com/model': 't4' } })).spec!.template.spec!;
   const c = pod.containers[0];
   assert.deepEqual(c.resources, { requests: { cpu: '2' }, limits: { memory: '2Gi', 'nvidia.com/gpu': '1' } });
-  assert.deepEqual(pod.nodeSelector, { 'gpu.example.com/model': 't4', zone: 'a' });
+  assert.deepEqual(pod.nodeSelector, { zone: 'a' }, "the spec's node selector replaces the operator's GPU default");
+  const byDefault = desiredDeployment(inferenceService({ provider: { type: 'nvidia-t4' } }), settings({ gpuNodeSelector: { 'gpu.example.com/model': 't4' } }));
+  assert.deepEqual(byDefault.spec!.template.spec!.nodeSelector, { 'gpu.example.com/model': 't4' });
   assert.deepEqual(pod.tolerations, [GPU_TOLERATION]);
   assert.equal(c.args?.[c.args.indexOf('--execution-provider') + 1], 'cuda');
 });

@@ -48,9 +48,10 @@ function resources(spec: InferenceServiceSpec): V1Container['resources'] {
 }
 
 function nodeSelector(spec: InferenceServiceSpec, settings: OperatorSettings): Record<string, string> | undefined {
+  // The spec's own selector wins whole: GPU nodes are labelled differently per cloud, and a merge would demand both.
   const implied = spec.provider.type === 'nvidia-t4' ? settings.gpuNodeSelector : {};
-  const merged = { ...implied, ...(spec.provider.nodeSelector ?? {}) };
-  return Object.keys(merged).length > 0 ? merged : undefined;
+  const selector = spec.provider.nodeSelector ?? implied;
+  return Object.keys(selector).length > 0 ? { ...selector } : undefined;
 }
 
 export function desiredDeployment(isvc: Owner, settings: OperatorSettings): V1Deployment {
