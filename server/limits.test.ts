@@ -28,6 +28,17 @@ describe('bad input and limits', () => {
     assert.ok(((await res.json()) as { error: string }).error.length > 0);
   });
 
+  it('treats "__proto__" and "constructor" keys in a JSON body as inert data', async () => {
+    const body =
+      '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "inputs": [' +
+      `{"name": "features", "shape": [1, 32], "datatype": "FP32", "data": [${Array(32).fill(0.5).join(',')}], "__proto__": {"shape": [9]}}]}`;
+    const res = await fetch(infer, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    assert.equal(res.status, 200, await res.clone().text());
+    const reply = (await res.json()) as { outputs: { shape: number[] }[] };
+    assert.deepEqual(reply.outputs[0].shape, [1, 4]);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype must be untouched');
+  });
+
   it('404 for an unknown model or route, naming what is served', async () => {
     const res = await postJson(`${server.url}/v2/models/resnet/infer`, { inputs: [] });
     assert.equal(res.status, 404);
