@@ -17,6 +17,9 @@ export class KubeApiError extends Error {
 
 export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.status === 404;
 export const isAlreadyExists = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409 && err.reason === 'AlreadyExists';
+/** A write refused because its namespace is being deleted (403, "... because it is being terminated"). */
+export const isNamespaceTerminating = (err: unknown): boolean =>
+  err instanceof KubeApiError && err.status === 403 && /because it is being terminated/.test(err.message);
 export const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409 && err.reason !== 'AlreadyExists';
 
 export interface KubeRequest {

@@ -13,7 +13,7 @@ import { desiredDeployment } from './desired/deployment.js';
 import { desiredBenchmarkJob, benchmarkDeadlineSeconds } from './desired/job.js';
 import { desiredService } from './desired/service.js';
 import type { EventRecorder } from './event-recorder.js';
-import { isAlreadyExists, isNotFound, resourcePath, type KubeClient } from './kube-client.js';
+import { isAlreadyExists, isNamespaceTerminating, isNotFound, resourcePath, type KubeClient } from './kube-client.js';
 import { benchmarkJobName, endpointUrl, Label, nameProblem, type Owner } from './labels.js';
 import type { Logger } from './log.js';
 import { at, INFERENCE_SERVICES, JOBS, PODS } from './resources.js';
@@ -126,6 +126,17 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
   }
 
   return async function reconcile(key: string): Promise<ReconcileResult> {
+    try {
+      return await reconcileKey(key);
+    } catch (err) {
+      // The namespace is being deleted: its objects go with it and nothing can be created in it any more, so a
+      // retry would only fail again (and child deletions would keep waking it up).
+      if (isNamespaceTerminating(err)) return {};
+      throw err;
+    }
+  };
+
+  async function reconcileKey(key: string): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
     const isvc = await get<RawInferenceService>(resourcePath(at(INFERENCE_SERVICES, namespace, name)));
     // Deleted: the garbage collector removes the children through their owner references.
@@ -163,7 +174,7 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     // RUNNING_JOB_RECHECK_MS, so a pod that cannot be scheduled or started shows up in Benchmarked.
     const running = outcome.benchmarked.reason === Reason.BenchmarkRunning || outcome.benchmarked.reason === Reason.BenchmarkStuck;
     return running ? { requeueAfterMs: Math.min(RUNNING_JOB_RECHECK_MS, benchmarkDeadlineSeconds(spec) * 1000) } : {};
-  };
+  }
 
   async function invalid(isvc: RawInferenceService, previous: InferenceServiceStatus | undefined, generation: number, problem: string): Promise<ReconcileResult> {
     log.warn('invalid InferenceService', { key: `${isvc.metadata.namespace}/${isvc.metadata.name}`, problem });
