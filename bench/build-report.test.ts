@@ -30,7 +30,7 @@ function run(overrides: Partial<LoadRunResult> = {}): LoadRunResult {
     durationSeconds: 2,
     startedAt: new Date('2025-01-01T00:00:00Z'),
     completedAt: new Date('2025-01-01T00:00:02Z'),
-    openLoop: { scheduledSends: 2000, sentRequests: 1000, droppedSends: 1000, lateSends: 600, maxLagMs: 250, meanLagMs: 40 },
+    openLoop: { scheduledSends: 2000, sentRequests: 1000, droppedSends: 1000, lateSends: 600, maxLagMs: 250, meanLagMs: 40, peakInFlight: 512 },
     sentRequests: 1000,
     generatorLoad: { cpuPercent: 97, eventLoopDelayP99Ms: 30, eventLoopDelayMaxMs: 250 },
     ...overrides,
@@ -59,7 +59,7 @@ test('late sends with a small average lag are reported as a busy machine, not a 
     target,
     spec,
     run({
-      openLoop: { scheduledSends: 2000, sentRequests: 2000, droppedSends: 0, lateSends: 300, maxLagMs: 25, meanLagMs: 2 },
+      openLoop: { scheduledSends: 2000, sentRequests: 2000, droppedSends: 0, lateSends: 300, maxLagMs: 25, meanLagMs: 2, peakInFlight: 12 },
       generatorLoad: { cpuPercent: 40, eventLoopDelayP99Ms: 1, eventLoopDelayMaxMs: 25 },
     }),
   );
@@ -75,7 +75,7 @@ test('a generator that kept up is healthy and has nothing to say', () => {
     target,
     spec,
     run({
-      openLoop: { scheduledSends: 2000, sentRequests: 2000, droppedSends: 0, lateSends: 3, maxLagMs: 7, meanLagMs: 0.4 },
+      openLoop: { scheduledSends: 2000, sentRequests: 2000, droppedSends: 0, lateSends: 3, maxLagMs: 7, meanLagMs: 0.4, peakInFlight: 9 },
       generatorLoad: { cpuPercent: 40, eventLoopDelayP99Ms: 1, eventLoopDelayMaxMs: 8 },
     }),
   );

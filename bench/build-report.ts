@@ -82,6 +82,7 @@ export function buildReport(options: BenchOptions, target: BenchReport['target']
       rate: spec.mode === 'open' ? (spec.rate ?? null) : null,
       arrival: spec.mode === 'open' ? spec.arrival : null,
       maxInFlight: spec.mode === 'open' ? spec.maxInFlight : null,
+      peakInFlight: run.openLoop?.peakInFlight ?? null,
     },
     startedAt: run.startedAt.toISOString(),
     completedAt: run.completedAt.toISOString(),

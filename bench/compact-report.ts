@@ -14,6 +14,8 @@ export const CompactBenchReport = z.object({
   mode: z.enum(['closed', 'open']),
   concurrency: z.number().int().positive().nullable(),
   rate: z.number().positive().nullable(),
+  /** Open loop: most requests outstanding at once. Optional: reports written before it existed still parse. */
+  peakInFlight: z.number().int().min(0).nullable().optional(),
   durationSeconds: z.number().min(0),
   requests: count,
   ok: count,
@@ -80,6 +82,7 @@ export function toCompactReport(report: BenchReport): CompactBenchReport {
     mode: report.mode,
     concurrency: report.load.concurrency,
     rate: report.load.rate,
+    peakInFlight: report.load.peakInFlight,
     durationSeconds: report.durationSeconds,
     requests: report.requests.total,
     ok: report.requests.ok,

@@ -35,6 +35,8 @@ export interface OpenLoopResult {
   lateSends: number;
   maxLagMs: number;
   meanLagMs: number;
+  /** Most requests outstanding at once: what an open-loop load amounted to in concurrency. */
+  peakInFlight: number;
 }
 
 /** Sends per timer tick at most, so replies keep being read while the generator catches up. */
@@ -50,7 +52,7 @@ export function runOpenLoop(window: LoadWindow, options: OpenLoopOptions): Promi
   const { client, payloads, measurements, requests, signal } = window;
   const schedule = openLoopSchedule(options.rate, options.arrival, options.seed);
   const dropped = droppedOutcome(options.maxInFlight);
-  const result: OpenLoopResult = { scheduledSends: 0, sentRequests: 0, droppedSends: 0, lateSends: 0, maxLagMs: 0, meanLagMs: 0 };
+  const result: OpenLoopResult = { scheduledSends: 0, sentRequests: 0, droppedSends: 0, lateSends: 0, maxLagMs: 0, meanLagMs: 0, peakInFlight: 0 };
   let lagSumMs = 0;
   let sendIndex = 0;
   let nextAt = window.originMs + schedule.next().value;
@@ -74,6 +76,7 @@ export function runOpenLoop(window: LoadWindow, options: OpenLoopOptions): Promi
     };
     const send = (intendedAt: number): void => {
       window.inFlight++;
+      if (window.inFlight > result.peakInFlight) result.peakInFlight = window.inFlight;
       void client.infer(payloads[sendIndex++ % payloads.length]).then((outcome) => {
         window.inFlight--;
         measurements.record(intendedAt, performance.now(), outcome);

@@ -108,6 +108,8 @@ export const BenchReport = z.object({
     rate: z.number().positive().nullable(),
     arrival: z.enum(['constant', 'poisson']).nullable(),
     maxInFlight: z.number().int().positive().nullable(),
+    /** Open loop: most requests outstanding at once (null in closed loop, where it is `concurrency`). */
+    peakInFlight: z.number().int().min(0).nullable(),
   }),
   startedAt: z.iso.datetime(),
   completedAt: z.iso.datetime(),

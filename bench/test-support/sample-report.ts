@@ -11,7 +11,7 @@ export function sampleReport(overrides: Partial<BenchReport> = {}): BenchReport 
       payload: { encoding: 'json', source: 'generated', variants: 8, bytes: 420_000 },
     },
     mode: 'closed',
-    load: { concurrency: 8, rate: null, arrival: null, maxInFlight: null },
+    load: { concurrency: 8, rate: null, arrival: null, maxInFlight: null, peakInFlight: null },
     startedAt: '2025-01-01T00:00:00.000Z',
     completedAt: '2025-01-01T00:00:35.000Z',
     warmupSeconds: 5,

@@ -75,6 +75,13 @@ describe('slaCondition', () => {
   });
 });
 
+describe('benchmarkStatus concurrency', () => {
+  it('is the closed loop concurrency, or the most requests in flight at once in an open loop', () => {
+    assert.equal(benchmarkStatus(report(), spec, 'h').concurrency, 20);
+    assert.equal(benchmarkStatus(report({ mode: 'open', rate: 200, concurrency: null, peakInFlight: 7 }), spec, 'h').concurrency, 7);
+  });
+});
+
 describe('benchmarkedCondition', () => {
   it('summarises the measurement', () => {
     const c = benchmarkedCondition(report({ mode: 'open', rate: 200, concurrency: null }));

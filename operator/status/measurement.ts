@@ -24,7 +24,8 @@ export function benchmarkStatus(report: CompactBenchReport, spec: InferenceServi
     throughputRps: round(report.throughputRps, 1),
     errorRate: round(report.errorRate, 4),
     requests: report.requests,
-    concurrency: report.concurrency ?? spec.benchmark.concurrency,
+    // Closed loop: the requests kept in flight; open loop: the most that were in flight at once.
+    concurrency: report.concurrency ?? (report.peakInFlight || undefined) ?? spec.benchmark.concurrency,
     durationSeconds: round(report.durationSeconds, 2),
     strategy: spec.concurrency.strategy,
     completedAt: report.completedAt.replace(/\.\d+Z$/, 'Z'),
