@@ -25,8 +25,9 @@ export interface PythonEnv {
   built: boolean;
 }
 
+/** The cache every build script uses (VERNIER_CACHE, default ~/.cache/vernier). */
 function cacheRoot(): string {
-  return process.env.VERNIER_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'vernier');
+  return process.env.VERNIER_CACHE || path.join(homedir(), '.cache', 'vernier');
 }
 
 async function run(command: string, args: string[], what: string, timeoutMs: number): Promise<string> {
