@@ -38,6 +38,8 @@ export class LeaderElector {
   private leading = false;
   private stopped = false;
   private lastRenew = 0;
+  /** The acquire/renew call in progress: stop() waits for it, or its write would race the release. */
+  private attempt: Promise<boolean> | undefined;
   /** The holder record last seen and when (by our clock), so expiry does not depend on clock skew. */
   private observed: { record: string; at: number } | undefined;
 
@@ -61,14 +63,21 @@ export class LeaderElector {
     clearTimeout(this.timer);
     if (!this.leading) return;
     this.leading = false;
-    try {
-      const lease = await this.read();
-      if (lease?.spec?.holderIdentity === this.o.identity) {
-        lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(new Date()) };
-        await this.o.client.request({ method: 'PUT', path: this.path(), body: lease });
+    await this.attempt?.catch(() => undefined);
+    for (let tries = 1; ; tries++) {
+      try {
+        const lease = await this.read();
+        if (lease?.spec?.holderIdentity === this.o.identity) {
+          lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(new Date()) };
+          await this.o.client.request({ method: 'PUT', path: this.path(), body: lease });
+        }
+        return;
+      } catch (err) {
+        // A write of ours may still have been on the wire: read the lease again and retry once or twice.
+        if (isConflict(err) && tries < 3) continue;
+        this.o.log.warn('could not release the leader lease', { error: errorField(err) });
+        return;
       }
-    } catch (err) {
-      this.o.log.warn('could not release the leader lease', { error: errorField(err) });
     }
   }
 
@@ -89,7 +98,8 @@ export class LeaderElector {
     if (this.stopped) return;
     let held = false;
     try {
-      held = await this.tryAcquireOrRenew();
+      this.attempt = this.tryAcquireOrRenew();
+      held = await this.attempt;
     } catch (err) {
       this.o.log.warn('leader election attempt failed', { lease: `${this.o.namespace}/${this.o.name}`, error: errorField(err) });
     }
