@@ -22,6 +22,7 @@ load (closed loop unless --rate is given):
   --requests N           measured requests (with --duration too, whichever ends first)
   --warmup SECONDS       load before the measured window, excluded from the figures (default 0)
   --timeout-ms MS        a request with no complete response within MS is a 'timeout' error (default 10000)
+  --wait-for-server S    retry an unreachable or not-yet-ready server for up to S seconds before failing (default 0)
 
 payload (built from GET /v2/models/{name} unless --payload-file is given):
   --payload FORMAT       json | binary (binary tensor extension) (default json)
@@ -57,6 +58,7 @@ const flagOfField: Record<string, string> = {
   requests: '--requests',
   warmupSeconds: '--warmup',
   timeoutMs: '--timeout-ms',
+  waitForServerSeconds: '--wait-for-server',
   maxInFlight: '--max-in-flight',
   payload: '--payload',
   payloadFile: '--payload-file',
@@ -99,6 +101,7 @@ function optionsFromArgv(argv: string[]): { input: BenchOptionsInput; output: { 
       requests: { type: 'string' },
       warmup: { type: 'string' },
       'timeout-ms': { type: 'string' },
+      'wait-for-server': { type: 'string' },
       payload: { type: 'string' },
       'payload-file': { type: 'string' },
       'batch-size': { type: 'string' },
@@ -147,6 +150,7 @@ function optionsFromArgv(argv: string[]): { input: BenchOptionsInput; output: { 
     requests: numberFlag(values, 'requests'),
     warmupSeconds: numberFlag(values, 'warmup'),
     timeoutMs: numberFlag(values, 'timeout-ms'),
+    waitForServerSeconds: numberFlag(values, 'wait-for-server'),
     payload: values.payload as BenchOptionsInput['payload'],
     payloadFile: values['payload-file'],
     batchSize: numberFlag(values, 'batch-size'),

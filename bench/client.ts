@@ -13,9 +13,12 @@ const OK: InferOutcome = { ok: true };
 
 /** The target could not be used at all (unreachable, unknown model, unusable metadata): the run cannot start. */
 export class BenchTargetError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** The server may answer soon (connection refused, DNS not yet resolvable, 502/503/504): worth retrying. */
+  readonly transient: boolean;
+  constructor(message: string, options?: ErrorOptions & { transient?: boolean }) {
     super(message, options);
     this.name = 'BenchTargetError';
+    this.transient = options?.transient ?? false;
   }
 }
 
@@ -180,10 +183,15 @@ export class InferClient {
       status = res.statusCode;
       text = await res.body.text();
     } catch (err) {
-      throw new BenchTargetError(`cannot reach the inference server at ${this.baseUrl} (GET ${this.metadataUrl}): ${describeError(err)}`, { cause: err });
+      throw new BenchTargetError(`cannot reach the inference server at ${this.baseUrl} (GET ${this.metadataUrl}): ${describeError(err)}`, {
+        cause: err,
+        transient: true,
+      });
     }
     if (status === 404) throw new BenchTargetError(`model not found: GET ${this.metadataUrl} answered ${errorMessageOf(status, text)}`);
-    if (status !== 200) throw new BenchTargetError(`GET ${this.metadataUrl} answered ${errorMessageOf(status, text)}`);
+    if (status !== 200) {
+      throw new BenchTargetError(`GET ${this.metadataUrl} answered ${errorMessageOf(status, text)}`, { transient: status === 502 || status === 503 || status === 504 });
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);

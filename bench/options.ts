@@ -43,6 +43,8 @@ export const BenchOptions = z
     warmupSeconds: z.number().min(0).max(3_600).default(0),
     /** A request with no complete response within this long counts as a `timeout` error. */
     timeoutMs: z.number().int().positive().max(3_600_000).default(10_000),
+    /** Keep trying to reach the server this long before failing (a Service whose endpoints are still propagating). */
+    waitForServerSeconds: z.number().min(0).max(3_600).default(0),
     /** Open loop: at most this many requests in flight; sends beyond it are dropped and reported. */
     maxInFlight: z.number().int().min(1).max(65_536).default(1024),
     payload: z.enum(['json', 'binary']).default('json'),

@@ -202,6 +202,23 @@ test('a payload file is sent as given', async (t) => {
   assert.equal(report.target.payload.source, 'file');
 });
 
+test('--wait-for-server retries a server that is not reachable or ready yet, for a bounded time', async (t) => {
+  const late = await startBehavingServer({ unavailableForMs: 800 });
+  t.after(() => late.close());
+  await assert.rejects(runBenchmark({ url: late.url, model: 'm', requests: 1 }), /answered HTTP 503: not ready yet/);
+  const report = await runBenchmark({ url: late.url, model: 'm', requests: 5, waitForServerSeconds: 10 });
+  assert.equal(report.requests.ok, 5);
+
+  const port = await closedPort();
+  const started = performance.now();
+  await assert.rejects(runBenchmark({ url: `http://127.0.0.1:${port}`, model: 'm', requests: 1, waitForServerSeconds: 1 }), (err: Error) => {
+    assert.match(err.message, /ECONNREFUSED.*still failing after \d+ attempts over 1 s/);
+    return true;
+  });
+  const waitedMs = performance.now() - started;
+  assert.ok(waitedMs >= 900 && waitedMs < 5000, `gave up after ${Math.round(waitedMs)} ms, expected about 1000`);
+});
+
 test('an unreachable server or unknown model fails with the URL named', async (t) => {
   const port = await closedPort();
   await assert.rejects(runBenchmark({ url: `http://127.0.0.1:${port}`, model: 'm', requests: 1 }), (err: Error) => {

@@ -1,4 +1,5 @@
 // The programmatic API: validate options, read the model's metadata, build payloads, check one request, run (or sweep), report.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchTargetError, InferClient, describeError, errorMessageOf } from './client.js';
 import { buildReport } from './build-report.js';
 import { resolveInputShapes, type ModelMetadata } from './model-metadata.js';
@@ -44,6 +45,22 @@ async function preflight(client: InferClient, payload: Payload): Promise<void> {
   }
 }
 
+/** GET the model's metadata, retrying transient failures for up to `waitSeconds` (0: one attempt). */
+async function metadataOnceReachable(client: InferClient, waitSeconds: number, signal?: AbortSignal): Promise<ModelMetadata> {
+  const deadline = performance.now() + waitSeconds * 1000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.fetchMetadata();
+    } catch (err) {
+      if (!(err instanceof BenchTargetError) || !err.transient || performance.now() >= deadline) {
+        if (err instanceof BenchTargetError && attempt > 1) err.message += ` (still failing after ${attempt} attempts over ${waitSeconds} s)`;
+        throw err;
+      }
+      await sleep(Math.min(500, Math.max(0, deadline - performance.now())), undefined, { signal });
+    }
+  }
+}
+
 function loadSpecOf(options: BenchOptions): LoadSpec {
   return {
     mode: options.mode,
@@ -73,7 +90,7 @@ export async function runBenchmark(input: BenchOptionsInput, hooks: BenchHooks =
   const onAbort = (): void => void client.close();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const metadata = await client.fetchMetadata();
+    const metadata = await metadataOnceReachable(client, options.waitForServerSeconds, signal);
     const payloads = await preparePayloads(options, metadata);
     await preflight(client, payloads.variants[0]);
     signal?.throwIfAborted();

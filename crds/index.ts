@@ -5,4 +5,4 @@ export { inferenceServiceCrd, inferenceServiceCrdYaml, inferenceServiceOpenApiSc
 export type { CustomResourceDefinition, PrinterColumn } from './crd.js';
 export { parseInferenceService, parseInferenceServiceSpec, formatIssues, formatPath, InvalidInferenceServiceError } from './parse.js';
 export { specHash, canonicalJson, MEASURED_FIELDS } from './spec-hash.js';
-export { serveFlags, benchFlags, serverModelRef, SERVER_PORT, MODEL_MOUNT_PATH, DOWNLOADED_MODEL_FILE, MAX_ERROR_RATE } from './workload.js';
+export { serveFlags, benchFlags, BENCH_WAIT_FOR_SERVER_SECONDS, serverModelRef, SERVER_PORT, MODEL_MOUNT_PATH, DOWNLOADED_MODEL_FILE, MAX_ERROR_RATE } from './workload.js';

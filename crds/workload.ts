@@ -39,6 +39,9 @@ export function serveFlags(spec: InferenceServiceSpec): string[] {
 }
 
 /** `vernier bench` flags that measure a spec's server at `url` against its SLA. */
+/** How long the benchmark Job retries a server it cannot reach yet. */
+export const BENCH_WAIT_FOR_SERVER_SECONDS = 60;
+
 export function benchFlags(spec: InferenceServiceSpec, url: string): string[] {
   const b = spec.benchmark;
   const load = b.mode === 'open' ? ['--rate', String(b.rate)] : ['--concurrency', String(b.concurrency)];
@@ -50,6 +53,8 @@ export function benchFlags(spec: InferenceServiceSpec, url: string): string[] {
     '--warmup', String(b.warmupSeconds),
     '--payload', b.payload,
     '--timeout-ms', String(b.timeoutMs),
+    // The Job starts once the Deployment is available, but the Service's endpoints may still be propagating.
+    '--wait-for-server', String(BENCH_WAIT_FOR_SERVER_SECONDS),
     '--sla-p99-ms', String(spec.sla.p99LatencyMs),
     '--sla-max-error-rate', String(MAX_ERROR_RATE),
   ];

@@ -18,6 +18,8 @@ export interface Behaviour {
   destroyEvery?: number;
   /** Handle one request at a time, in arrival order. */
   serial?: boolean;
+  /** Answer every request with 503 for this long after start, like a server still loading or not yet routed. */
+  unavailableForMs?: number;
 }
 
 export interface ReceivedInput {
@@ -185,7 +187,9 @@ export async function startBehavingServer(behaviour: Behaviour = {}): Promise<Be
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = req.url ?? '';
-      if (req.method === 'GET' && url === `/v2/models/${model}`) {
+      if (behaviour.unavailableForMs !== undefined && Date.now() - startedAt < behaviour.unavailableForMs) {
+        send(res, 503, { error: 'not ready yet' });
+      } else if (req.method === 'GET' && url === `/v2/models/${model}`) {
         send(res, 200, { name: model, platform: 'test', inputs, outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 1] }] });
       } else if (req.method === 'POST' && url === `/v2/models/${model}/infer`) {
         void infer(req, res, Buffer.concat(chunks));

@@ -87,7 +87,7 @@ test('a server from the locally built image runs under Pod Security "restricted"
   await withDiagnostics(t, async () => {
     await kubectl(['-n', NS, 'wait', '--for=condition=Ready', 'pod/server', '--timeout=180s']);
     const bench = container('bench', [
-      'bench', `--url=http://server.${NS}.svc:8080`, '--model=mlp', '--concurrency=4', '--duration=3', '--quiet',
+      'bench', `--url=http://server.${NS}.svc:8080`, '--model=mlp', '--concurrency=4', '--duration=3', '--quiet', '--wait-for-server=60',
       '--termination-log=/dev/termination-log',
     ]);
     await apply([job('bench', bench)]);

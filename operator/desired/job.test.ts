@@ -13,7 +13,8 @@ test('the benchmark Job runs vernier bench at the Service with the spec benchmar
   assert.equal(job.metadata?.labels?.['vernier.dev/spec-hash'], hash);
   assert.equal(job.spec?.ttlSecondsAfterFinished, 120);
   assert.equal(job.spec?.backoffLimit, 0);
-  assert.equal(job.spec?.activeDeadlineSeconds, 3 + 20 + 5 + 120);
+  // Waiting for the Service's endpoints, warmup, measurement, one request timeout, slack.
+  assert.equal(job.spec?.activeDeadlineSeconds, 60 + 3 + 20 + 5 + 120);
   const c = job.spec!.template.spec!.containers[0];
   assert.deepEqual(c.args, [
     'bench',
@@ -24,6 +25,7 @@ test('the benchmark Job runs vernier bench at the Service with the spec benchmar
     '--warmup', '3',
     '--payload', 'binary',
     '--timeout-ms', '5000',
+    '--wait-for-server', '60',
     '--sla-p99-ms', '100',
     '--sla-max-error-rate', '0.01',
     '--sla-min-rps', '50',

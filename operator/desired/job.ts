@@ -1,6 +1,6 @@
 // The benchmark Job for one spec hash: `vernier bench` against the Service, its compact report in the termination message.
 import type { V1Job } from '@kubernetes/client-node';
-import { benchFlags, type InferenceServiceSpec } from '../../crds/index.js';
+import { BENCH_WAIT_FOR_SERVER_SECONDS, benchFlags, type InferenceServiceSpec } from '../../crds/index.js';
 import { benchmarkJobName, endpointUrl, Label, labelsFor, namespaceOf, ownerReference, type Owner } from '../labels.js';
 import { SERVER_PORT, type OperatorSettings } from '../settings.js';
 import {
@@ -23,7 +23,7 @@ export function benchArgs(isvc: Owner): string[] {
 
 export function benchmarkDeadlineSeconds(spec: InferenceServiceSpec): number {
   const b = spec.benchmark;
-  return b.warmupSeconds + b.durationSeconds + Math.ceil(b.timeoutMs / 1000) + DEADLINE_SLACK_SECONDS;
+  return BENCH_WAIT_FOR_SERVER_SECONDS + b.warmupSeconds + b.durationSeconds + Math.ceil(b.timeoutMs / 1000) + DEADLINE_SLACK_SECONDS;
 }
 
 export function desiredBenchmarkJob(isvc: Owner, hash: string, settings: OperatorSettings): V1Job {
