@@ -4,22 +4,10 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { startControlPlane } from './control-plane.js';
+import { eventually } from './eventually.js';
 
-/** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
-}
+/** The control plane's controllers on 2 shared cores: poll patiently. */
+const patiently = <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => eventually(what, check, 90_000, 250);
 
 function deploymentManifest(name: string, replicas: number): k8s.V1Deployment {
   const labels = { app: name };
@@ -65,13 +53,13 @@ test('control plane: API server, controller manager, RBAC and API server restart
   const created = await apps.createNamespacedDeployment({ namespace, body: deploymentManifest(name, 2) });
   const deploymentUid = created.metadata!.uid!;
 
-  const replicaSet = await eventually('a ReplicaSet owned by the Deployment', async () => {
+  const replicaSet = await patiently('a ReplicaSet owned by the Deployment', async () => {
     const list = await apps.listNamespacedReplicaSet({ namespace });
     return list.items.find((rs) => rs.metadata?.ownerReferences?.some((ref) => ref.uid === deploymentUid && ref.controller));
   });
   const replicaSetUid = replicaSet.metadata!.uid!;
 
-  const pods = await eventually('2 Pods owned by the ReplicaSet', async () => {
+  const pods = await patiently('2 Pods owned by the ReplicaSet', async () => {
     const owned = await podsOf(core, namespace, replicaSetUid);
     return owned.length === 2 ? owned : undefined;
   });
@@ -110,14 +98,14 @@ test('control plane: API server, controller manager, RBAC and API server restart
     { namespace, name, body: { spec: { replicas: 3 } } },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
   );
-  await eventually('3 Pods after scaling up across the restart', async () => {
+  await patiently('3 Pods after scaling up across the restart', async () => {
     const owned = await podsOf(core, namespace, replicaSetUid);
     return owned.length === 3 ? owned : undefined;
   });
 
   // Garbage collection: deleting the Deployment in the foreground removes its ReplicaSet and Pods.
   await apps.deleteNamespacedDeployment({ namespace, name, body: { propagationPolicy: 'Foreground' } });
-  await eventually('the ReplicaSet and Pods to be garbage-collected', async () => {
+  await patiently('the ReplicaSet and Pods to be garbage-collected', async () => {
     const [rsList, owned] = await Promise.all([apps.listNamespacedReplicaSet({ namespace }), podsOf(core, namespace, replicaSetUid)]);
     return rsList.items.length === 0 && owned.length === 0 ? true : undefined;
   });

@@ -1,27 +1,13 @@
 // The k8s tier's cluster: a real control plane with the CRD installed, admin and operator credentials, and helpers.
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../../e2e/k8s/control-plane.js';
+import { eventually } from '../../e2e/k8s/eventually.js';
 import { CRD_NAME, inferenceServiceCrd } from '../../crds/index.js';
 import { kubeClient, resourcePath, type KubeClient } from '../kube-client.js';
 import { operatorClusterRole } from '../rbac.js';
 
-/** Polls `check` until it returns a value other than undefined; fails after `timeoutMs` with the last error. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
-}
+export { eventually };
 
 export interface TestCluster {
   cp: ControlPlane;
