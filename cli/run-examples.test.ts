@@ -1,26 +1,15 @@
 // Every examples/*.yaml runs under `vernier run` (shortened to 1 s); a GPU example says how to run it without a GPU.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { parseInferenceService } from '../crds/index.js';
-import { vernierBin } from '../server/serve-process.js';
+import { repo, vernier } from './test-support/vernier.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const examples = (await readdir(path.join(repo, 'examples'))).filter((f) => f.endsWith('.yaml')).sort();
 const load = async (file: string) => parseInferenceService(parseYaml(await readFile(path.join(repo, 'examples', file), 'utf8')));
-
-function vernier(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [vernierBin, ...args], { cwd: repo, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('vernier run examples/*.yaml', () => {
   let dir: string;
