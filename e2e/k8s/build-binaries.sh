@@ -100,6 +100,13 @@ seconds_since() { echo $(( $(date +%s) - $1 )); }
 # True when $1 exists and was built with recipe $2.
 up_to_date() { [ -x "$1" ] && [ "$(cat "$1.recipe" 2>/dev/null)" = "$2" ]; }
 
+# Puts the freshly built $2.tmp in place as $2 (atomically), records recipe $3 next to it, reports $1's build time since $4.
+install_built() {
+  mv "$2.tmp" "$2"
+  echo "$3" >"$2.recipe"
+  echo "== $1: built in $(seconds_since "$4") s ($(du -h "$2" | cut -f1))"
+}
+
 # Module source-control commit as recorded by the proxy, or "unknown".
 module_commit() {
   local info
@@ -160,9 +167,7 @@ build_k8s() {
   start=$(date +%s)
   (cd "$K8S_DIR/src" && "${NICE[@]}" go build -trimpath -tags "$K8S_TAGS" -ldflags "$K8S_LDFLAGS" -o "$out.tmp" "k8s.io/kubernetes/cmd/$name") \
     || die "building $name failed"
-  mv "$out.tmp" "$out"
-  echo "$K8S_RECIPE" >"$out.recipe"
-  echo "== $name: built in $(seconds_since "$start") s ($(du -h "$out" | cut -f1))"
+  install_built "$name" "$out" "$K8S_RECIPE" "$start"
 }
 
 # --- etcd -------------------------------------------------------------------
@@ -202,9 +207,7 @@ build_etcd() {
   start=$(date +%s)
   (cd "$ETCD_DIR/src" && "${NICE[@]}" go build -trimpath -ldflags "$ETCD_LDFLAGS" -o "$out.tmp" "$pkg") \
     || die "building $name failed"
-  mv "$out.tmp" "$out"
-  echo "$ETCD_RECIPE" >"$out.recipe"
-  echo "== $name: built in $(seconds_since "$start") s ($(du -h "$out" | cut -f1))"
+  install_built "$name" "$out" "$ETCD_RECIPE" "$start"
 }
 
 # --- Helm -------------------------------------------------------------------
@@ -234,9 +237,7 @@ EOF
   start=$(date +%s)
   (cd "$src" && "${NICE[@]}" go build -trimpath -ldflags "$ldflags" -o "$out.tmp" "$HELM_MODULE/cmd/helm") \
     || die "building helm failed"
-  mv "$out.tmp" "$out"
-  echo "$HELM_RECIPE" >"$out.recipe"
-  echo "== helm: built in $(seconds_since "$start") s ($(du -h "$out" | cut -f1))"
+  install_built "helm" "$out" "$HELM_RECIPE" "$start"
 }
 
 total_start=$(date +%s)
