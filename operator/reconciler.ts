@@ -10,7 +10,7 @@ import {
 } from '../crds/index.js';
 import { serverSideApply } from './apply.js';
 import { desiredDeployment } from './desired/deployment.js';
-import { desiredBenchmarkJob, benchmarkDeadlineSeconds } from './desired/job.js';
+import { desiredBenchmarkJob } from './desired/job.js';
 import { desiredService } from './desired/service.js';
 import type { EventRecorder } from './event-recorder.js';
 import { isAlreadyExists, isNamespaceTerminating, isNotFound, resourcePath, type KubeClient } from './kube-client.js';
@@ -18,7 +18,7 @@ import { benchmarkJobName, endpointUrl, Label, nameProblem, type Owner } from '.
 import type { Logger } from './log.js';
 import { at, INFERENCE_SERVICES, JOBS, PODS } from './resources.js';
 import { SERVER_PORT, type OperatorSettings } from './settings.js';
-import { benchmarkOutcome, failedForGeneration, isMeasured, observeJob, type JobObservation } from './status/benchmark.js';
+import { benchmarkOutcome, failedForGeneration, isFinished, isMeasured, observeJob, type JobObservation } from './status/benchmark.js';
 import { computeStatus, invalidSpecStatus, sameStatus } from './status/compute.js';
 import { readyCondition } from './status/ready.js';
 import { conditionTransitions } from './status/transitions.js';
@@ -114,8 +114,7 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     });
     for (const job of jobs.items) {
       const name = job.metadata?.name;
-      const finished = job.status?.conditions?.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-      if (!name || name === currentJob || finished) continue;
+      if (!name || name === currentJob || isFinished(job)) continue;
       try {
         await client.request({ method: 'DELETE', path: resourcePath(at(JOBS, namespace, name)), body: { propagationPolicy: 'Background' } });
         log.info('stale benchmark job deleted', { job: name });
@@ -173,7 +172,7 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     // Informers on the Job bring the result. Pods are not watched: a waiting Job is looked at again every
     // RUNNING_JOB_RECHECK_MS, so a pod that cannot be scheduled or started shows up in Benchmarked.
     const running = outcome.benchmarked.reason === Reason.BenchmarkRunning || outcome.benchmarked.reason === Reason.BenchmarkStuck;
-    return running ? { requeueAfterMs: Math.min(RUNNING_JOB_RECHECK_MS, benchmarkDeadlineSeconds(spec) * 1000) } : {};
+    return running ? { requeueAfterMs: RUNNING_JOB_RECHECK_MS } : {};
   }
 
   async function invalid(isvc: RawInferenceService, previous: InferenceServiceStatus | undefined, generation: number, problem: string): Promise<ReconcileResult> {

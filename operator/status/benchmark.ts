@@ -54,6 +54,11 @@ function condition(job: V1Job, type: string) {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
 }
 
+/** The Job has completed or failed: its pods will not run again. */
+export function isFinished(job: V1Job): boolean {
+  return condition(job, 'Complete') !== undefined || condition(job, 'Failed') !== undefined;
+}
+
 function benchTermination(pod: V1Pod) {
   const status = pod.status?.containerStatuses?.find((s) => s.name === BENCH_CONTAINER);
   return status?.state?.terminated ?? status?.lastState?.terminated;
