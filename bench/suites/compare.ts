@@ -8,7 +8,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { builtinModelsDir } from '../../server/model-source.js';
-import type { BenchReport } from '../report.js';
 import { runBenchmark } from '../run-benchmark.js';
 import { fixed, formatTable } from '../table.js';
 import {
@@ -160,10 +159,6 @@ async function measurePoint(
 ): Promise<ComparePoint> {
   interrupt.signal.throwIfAborted();
   const usage = watchProcessTree(contender.pid);
-  // A signal per point: the open loop leaves its abort listener on the signal it is given.
-  const point = new AbortController();
-  const forward = () => point.abort(interrupt.signal.reason);
-  interrupt.signal.addEventListener('abort', forward, { once: true });
   const options = {
     url: contender.url,
     model: o.model,
@@ -176,12 +171,7 @@ async function measurePoint(
     payload: o.payload,
     timeoutMs: requestTimeoutMs,
   };
-  let report: BenchReport;
-  try {
-    report = await runBenchmark(options, { signal: point.signal });
-  } finally {
-    interrupt.signal.removeEventListener('abort', forward);
-  }
+  const report = await runBenchmark(options, { signal: interrupt.signal });
   const { cpuPercent, peakRssMiB } = usage.stop();
   return {
     model: o.model,
