@@ -1,5 +1,5 @@
 # The Vernier image: the inference server, the benchmark and the operator in one program.
-# The file layout comes from e2e/image/stage.sh, the same recipe the registry-free build (npm run image:build) uses.
+# The file layout comes from image/stage.sh, the same recipe the registry-free build (npm run image:build) uses.
 #   docker build -t vernier:0.1.0 .
 
 FROM node:24-bookworm AS build
@@ -9,11 +9,11 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npm run build && npm run models
-RUN VERNIER_CACHE=/tmp/vernier-cache bash e2e/image/stage.sh /stage
+RUN VERNIER_CACHE=/tmp/vernier-cache bash image/stage.sh /stage
 
 FROM scratch
 COPY --from=build /stage/rootfs/ /
-# Keep in step with e2e/image/build-image.sh (checked by e2e/image/image-config.test.ts).
+# Keep in step with e2e/image/build-image.sh (checked by image/image-config.test.ts).
 USER 10001:10001
 WORKDIR /app
 ENV NODE_ENV=production PATH=/usr/local/bin:/usr/bin:/bin

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildReport } from './build-report.js';
-import { parseBenchOptions } from './options.js';
-import { BenchReport } from './report.js';
+import { parseBenchOptions } from '../contracts/bench-options.js';
+import { BenchReport } from '../contracts/bench-report.js';
 import type { LoadRunResult, LoadSpec } from './run-load.js';
 
 const target: BenchReport['target'] = {

@@ -1,8 +1,8 @@
 // Assembling a BenchReport from one run's measurements: pure, so every figure and warning can be tested directly.
-import type { BenchOptions } from './options.js';
-import type { BenchReport, GeneratorHealth } from './report.js';
+import type { BenchOptions } from '../contracts/bench-options.js';
+import type { BenchReport, GeneratorHealth } from '../contracts/bench-report.js';
 import { lateThresholdMs, type LoadRunResult, type LoadSpec } from './run-load.js';
-import { slaVerdict } from './sla.js';
+import { slaVerdict } from '../contracts/sla.js';
 
 /** Above this share of late sends the schedule was visibly disturbed (worth a warning)… */
 export const noticeableLateFraction = 0.01;

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { main } from './cli.js';
-import { CompactBenchFailure, CompactBenchReport, terminationMessageLimitBytes } from './compact-report.js';
-import { BenchReport } from './report.js';
+import { CompactBenchFailure, CompactBenchReport, terminationMessageLimitBytes } from '../contracts/compact-report.js';
+import { BenchReport } from '../contracts/bench-report.js';
 import { startBehavingServer } from './test-support/behaving-server.js';
 
 function capture(): { io: { stdout: Writable; stderr: Writable }; out: () => string; err: () => string } {
@@ -80,7 +80,7 @@ test('an unreachable server exits 1 with the URL named, and the termination mess
 
 test('bad flags exit 2 and name the flag', async () => {
   const cases: [string[], RegExp][] = [
-    [['--model', 'm'], /--url is required/],
+    [['--model', 'm'], /--url \(VERNIER_URL\): expected an http:\/\/ or https:\/\/ URL/],
     [['--url', 'http://127.0.0.1:1', '--model', 'm', '--concurrency', 'many'], /--concurrency: expected a number, got 'many'/],
     [['--url', 'http://127.0.0.1:1', '--model', 'm', '--concurrency', '2', '--rate', '5'], /exclude each other/],
     [['--url', 'http://127.0.0.1:1', '--model', 'm', '--timeout-ms=-5'], /--timeout-ms: Too small/],

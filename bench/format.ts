@@ -1,6 +1,6 @@
 // The human-readable report: a few labelled lines and aligned tables, like the seeds' comparison tables.
-import type { BenchReport } from './report.js';
-import { describeCheck } from './sla.js';
+import type { BenchReport } from '../contracts/bench-report.js';
+import { describeCheck } from '../contracts/sla.js';
 
 /** Columns padded to their widest cell; the first column left-aligned, the rest right-aligned. */
 export function alignColumns(rows: string[][], indent = ''): string {

@@ -1,7 +1,7 @@
 // The bench package's public API, for `vernier run` and the operator.
 export { runBenchmark, type BenchHooks, type BenchProgress } from './run-benchmark.js';
-export { BenchOptions, BenchOptionsError, SlaTargets, SweepOptions, parseBenchOptions, type BenchOptionsInput } from './options.js';
-export { BenchReport, SlaVerdict, SweepSummary } from './report.js';
+export { BenchOptions, BenchOptionsError, SlaTargets, SweepOptions, parseBenchOptions, type BenchOptionsInput } from '../contracts/bench-options.js';
+export { BenchReport, SlaVerdict, SweepSummary } from '../contracts/bench-report.js';
 export {
   CompactBenchFailure,
   CompactBenchReport,
@@ -10,7 +10,7 @@ export {
   terminationMessageLimitBytes,
   toCompactFailure,
   toCompactReport,
-} from './compact-report.js';
+} from '../contracts/compact-report.js';
 export { formatReportTable } from './format.js';
-export { slaVerdict } from './sla.js';
+export { slaVerdict } from '../contracts/sla.js';
 export { BenchTargetError } from './client.js';

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { BenchTargetError } from './client.js';
-import { BenchReport } from './report.js';
+import { BenchReport } from '../contracts/bench-report.js';
 import { runBenchmark } from './run-benchmark.js';
 import { startBehavingServer } from './test-support/behaving-server.js';
 

@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchTargetError, InferClient, describeError, errorMessageOf } from './client.js';
 import { buildReport } from './build-report.js';
 import { resolveInputShapes, type ModelMetadata } from './model-metadata.js';
-import { parseBenchOptions, type BenchOptions, type BenchOptionsInput } from './options.js';
+import { parseBenchOptions, type BenchOptions, type BenchOptionsInput } from '../contracts/bench-options.js';
 import { buildPayloads, readPayloadFile, type Payload, type PayloadSet } from './payload.js';
-import type { BenchReport } from './report.js';
+import type { BenchReport } from '../contracts/bench-report.js';
 import { runLoad, type BenchProgress, type LoadSpec } from './run-load.js';
 import { runSweep, sweepSteps } from './sweep.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runBenchmark } from './run-benchmark.js';
 import { judgeStep, sweepSteps } from './sweep.js';
-import { sampleReport } from './test-support/sample-report.js';
+import { sampleReport } from '../contracts/test-support/sample-report.js';
 import { startBehavingServer } from './test-support/behaving-server.js';
 
 test('generated steps double from 1 (concurrency) or from the start rate', () => {

@@ -1,8 +1,8 @@
 // Capacity sweep: raise the load step by step until the SLA breaks; the best passing step is the replica's capacity.
 import { generatorFellBehind } from './build-report.js';
-import type { SlaTargets, SweepOptions } from './options.js';
-import type { BenchReport, SweepStep, SweepStopReason, SweepSummary } from './report.js';
-import { describeCheck } from './sla.js';
+import type { SlaTargets, SweepOptions } from '../contracts/bench-options.js';
+import type { BenchReport, SweepStep, SweepStopReason, SweepSummary } from '../contracts/bench-report.js';
+import { describeCheck } from '../contracts/sla.js';
 
 /** Loads to try: the given steps, else concurrency 1, 2, 4, … or rate r, 2r, 4r, … (`maxSteps` of them). */
 export function sweepSteps(mode: 'closed' | 'open', startRate: number | undefined, sweep: SweepOptions): number[] {

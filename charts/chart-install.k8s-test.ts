@@ -6,12 +6,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { repoRoot } from '../e2e/k8s/binaries.js';
-import { startControlPlane, type ControlPlane } from '../e2e/k8s/control-plane.js';
-import { pinnedHelm, type Helm } from '../e2e/k8s/helm.js';
+import { repoRoot } from '../testing/control-plane/binaries.js';
+import { startControlPlane, type ControlPlane } from '../testing/control-plane/control-plane.js';
+import { pinnedHelm, type Helm } from '../testing/control-plane/helm.js';
 import { CRD_NAME } from '../crds/index.js';
 import { LEADER_ELECTION_RULES, OPERATOR_WATCH_RULES, type PolicyRule } from '../operator/rbac.js';
-import { chartPath, RELEASE, RELEASE_NAMESPACE } from './test-support/render.js';
+import { RELEASE, RELEASE_NAMESPACE } from './test-support/release.js';
+import { chartPath } from './test-support/render.js';
 
 const SERVICE_ACCOUNT = `system:serviceaccount:${RELEASE_NAMESPACE}:vernier-operator`;
 

@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { pinnedHelm, type Helm } from '../e2e/k8s/helm.js';
-import { OPERATOR_SELECTOR } from '../e2e/support/operator-install.js';
+import { pinnedHelm, type Helm } from '../testing/control-plane/helm.js';
 import { inferenceServiceCrd } from '../crds/index.js';
 import { parseOperatorArgs } from '../operator/cli.js';
 import { LEADER_ELECTION_RULES, OPERATOR_RBAC_RULES, OPERATOR_WATCH_RULES, type PolicyRule } from '../operator/rbac.js';
-import { chartPath, ofKind, permissions, RELEASE_NAMESPACE, renderChart, restrictedViolations, theOne, type KubeObject, type PodSpec } from './test-support/render.js';
+import { OPERATOR_SELECTOR, RELEASE_NAMESPACE } from './test-support/release.js';
+import { chartPath, ofKind, permissions, renderChart, restrictedViolations, theOne, type KubeObject, type PodSpec } from './test-support/render.js';
 
 const appVersion = (parseYaml(readFileSync(join(chartPath(), 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion;
 const KEEP = 'helm.sh/resource-policy';

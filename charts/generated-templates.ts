@@ -14,7 +14,7 @@ export interface GeneratedFile {
   content: string;
 }
 
-const header = (source: string) => `{{- /* Generated from ${source} by \`vernier crd --write\`; edit the source, not this file. */}}\n`;
+const header = (source: string) => `{{- /* Generated from ${source} by \`npm run generate\`; edit the source, not this file. */}}\n`;
 
 /** YAML text indented by `spaces`, for splicing into a template. */
 function indent(text: string, spaces: number): string {

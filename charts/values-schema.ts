@@ -1,4 +1,4 @@
-// The chart's values, as a zod schema: `vernier crd --write` turns it into charts/vernier/values.schema.json, which
+// The chart's values, as a zod schema: `npm run generate` turns it into charts/vernier/values.schema.json, which
 // Helm checks every install, upgrade, template and lint against. Every object is strict, so a misspelt key fails.
 import { z } from 'zod';
 import { PULL_POLICIES, QUANTITY } from '../crds/index.js';

@@ -1,18 +1,19 @@
 // `vernier run FILE`: the operator's loop on one machine, no cluster — serve the manifest's model with its strategy,
 // benchmark it with its settings, and print the status the operator would write.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { BenchReport, formatReportTable, toCompactReport } from '../bench/index.js';
+import { formatReportTable, runBenchmark } from '../bench/index.js';
+import { watchProcessTree, type ProcessUsage } from '../bench/process-usage.js';
 import { fixed, formatTable } from '../bench/table.js';
-import { benchFlags, ConditionType, MAX_ERROR_RATE, PROVIDER_TYPES, Reason, serveFlags, specHash, STRATEGIES, type InferenceService, type InferenceServiceSpec } from '../crds/index.js';
-import { benchmarkedCondition, benchmarkStatus, slaCondition, type ConditionDraft } from '../operator/status/measurement.js';
-import { startServeProcess, vernierBin } from '../server/serve-process.js';
+import { BenchArgs, benchArgsFor, benchOptionsFromArgs, encodeServeArgs, serveOptionsFor, toCompactReport, type BenchReport } from '../contracts/index.js';
+import { ConditionType, PROVIDER_TYPES, specHash, STRATEGIES, type InferenceService, type InferenceServiceSpec, type InferenceServiceStatus } from '../crds/index.js';
+import { benchmarkOutcome } from '../operator/status/benchmark.js';
+import { computeStatus } from '../operator/status/compute.js';
+import { readyCondition } from '../operator/status/ready.js';
+import { startServeProcess } from '../server/serve-process.js';
 import { readInferenceService } from './manifest.js';
-import { watchProcessTree, type ProcessUsage } from './process-usage.js';
 
 const usage = `usage: vernier run FILE.yaml [--fail-on-sla] [--compare] [--duration S] [--warmup S] [--provider TYPE] [--json OUT.json]
 
@@ -29,7 +30,7 @@ and prints the status block the operator would write, with the SLA verdict.
 
 export const SLA_MISSED_EXIT_CODE = 3;
 
-interface Measurement {
+export interface Measurement {
   spec: InferenceServiceSpec;
   report: BenchReport;
   server: ProcessUsage;
@@ -59,7 +60,7 @@ function withProvider(spec: InferenceServiceSpec, provider: string | undefined):
 /** `vernier serve` for the spec; a GPU spec that cannot start here fails saying how to measure it on the CPU instead. */
 async function startServer(spec: InferenceServiceSpec) {
   try {
-    return await startServeProcess(serveFlags(spec), 120_000);
+    return await startServeProcess(encodeServeArgs(serveOptionsFor(spec)), 120_000);
   } catch (err) {
     if (spec.provider.type !== 'nvidia-t4') throw err;
     const said = ((err as Error).message.split('\n').filter((line) => line.trim() !== '').pop() ?? '').trim();
@@ -72,57 +73,39 @@ async function startServer(spec: InferenceServiceSpec) {
   }
 }
 
-function runBench(flags: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vernierBin, 'bench', ...flags, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the benchmark failed (vernier bench exited with ${code}); its message is above`))));
-  });
-}
-
-/** Starts `vernier serve` for the spec, benchmarks it with `vernier bench`, stops the server. */
-async function measure(spec: InferenceServiceSpec, workDir: string): Promise<Measurement> {
+/** Starts `vernier serve` for the spec, benchmarks it in this process with the Job's own arguments, stops the server. */
+async function measure(spec: InferenceServiceSpec): Promise<Measurement> {
   const server = await startServer(spec);
   try {
     const watch = watchProcessTree(server.child.pid!);
-    const reportFile = path.join(workDir, `report-${spec.concurrency.strategy}.json`);
-    await runBench([...benchFlags(spec, server.url), '--json', reportFile]);
-    const usage = watch.stop();
-    const report = BenchReport.parse(JSON.parse(await readFile(reportFile, 'utf8')));
-    return { spec, report, server: usage, url: server.url };
+    const report = await runBenchmark(benchOptionsFromArgs(BenchArgs.parse(benchArgsFor(spec, server.url))));
+    return { spec, report, server: watch.stop(), url: server.url };
   } finally {
     const code = await server.stop();
     if (code !== 0) console.error(`vernier run: the server exited with ${code}:\n${server.output()}`);
   }
 }
 
-function stamp(drafts: ConditionDraft[], generation: number, now: string) {
-  return drafts.map((d) => ({ ...d, observedGeneration: generation, lastTransitionTime: now }));
-}
-
-/** The status the operator would write after this measurement (one local replica stands in for the Deployment). */
-export function localStatus(isvc: InferenceService, m: Measurement) {
-  const compact = toCompactReport(m.report);
-  const generation = isvc.metadata.generation ?? 1;
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const ready: ConditionDraft = {
-    type: ConditionType.Ready,
-    status: 'True',
-    reason: Reason.DeploymentAvailable,
-    message: `local server process ready at ${m.url} (vernier run starts one replica)`,
-  };
+/** The one local server process, described as the Deployment the operator would read. */
+function localDeployment(generation: number): V1Deployment {
   return {
-    observedGeneration: generation,
-    conditions: stamp([ready, benchmarkedCondition(compact), slaCondition(compact, m.spec, MAX_ERROR_RATE)], generation, now),
-    endpoint: `${m.url}/v2/models/${m.spec.model.name}`,
-    replicas: 1,
-    readyReplicas: 1,
-    benchmark: benchmarkStatus(compact, m.spec, specHash(m.spec)),
+    metadata: { name: 'vernier run (local process)', generation },
+    status: { observedGeneration: generation, replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1 },
   };
 }
 
-function verdictLine(status: ReturnType<typeof localStatus>): string {
-  const sla = status.conditions.find((c) => c.type === ConditionType.SLAMet)!;
+/** The status the operator would write after this measurement: its own pure functions, one local replica, the server's URL as endpoint. */
+export function localStatus(isvc: InferenceService, m: Measurement, now = new Date()): InferenceServiceStatus {
+  const generation = isvc.metadata.generation ?? 1;
+  const deployment = localDeployment(generation);
+  const hash = specHash(m.spec);
+  const job = { state: 'succeeded' as const, jobName: 'vernier-run', report: toCompactReport(m.report) };
+  const benchmark = benchmarkOutcome({ previous: undefined, spec: m.spec, hash, generation, ready: true, jobName: job.jobName, job });
+  return computeStatus({ previous: undefined, generation, endpoint: m.url, deployment, ready: readyCondition(deployment, 1), benchmark, now });
+}
+
+function verdictLine(status: InferenceServiceStatus): string {
+  const sla = status.conditions!.find((c) => c.type === ConditionType.SLAMet)!;
   return sla.status === 'True' ? `SLA met: ${sla.message}` : `SLA missed (${sla.reason}): ${sla.message}`;
 }
 
@@ -179,29 +162,24 @@ export async function main(argv: string[]): Promise<number> {
     );
   }
   const specs = values.compare ? STRATEGIES.map((strategy) => ({ ...spec, concurrency: { ...spec.concurrency, strategy } })) : [spec];
-  const workDir = await mkdtemp(path.join(tmpdir(), 'vernier-run-'));
-  try {
-    const results = [];
-    for (const s of specs) {
-      console.error(`vernier run: ${isvc.metadata.name}: serving ${s.model.uri} with strategy ${s.concurrency.strategy}, benchmarking for ${s.benchmark.warmupSeconds} + ${s.benchmark.durationSeconds} s`);
-      const measurement = await measure(s, workDir);
-      const status = localStatus(isvc, measurement);
-      results.push({ measurement, status });
-      if (!values.compare) console.log(formatReportTable(measurement.report));
-    }
-    if (values.compare) {
-      const slaMet = (st: ReturnType<typeof localStatus>) => st.conditions.some((c) => c.type === ConditionType.SLAMet && c.status === 'True');
-      console.log(formatComparison(results.map((r) => ({ measurement: r.measurement, slaMet: slaMet(r.status) }))));
-    } else {
-      console.log(`\n# status the operator would write for InferenceService ${isvc.metadata.name}\n${stringify({ status: results[0].status }, { lineWidth: 0 })}`);
-      console.log(verdictLine(results[0].status));
-    }
-    if (values.json) {
-      await writeFile(values.json, JSON.stringify(results.map((r) => ({ strategy: r.measurement.spec.concurrency.strategy, status: r.status, report: r.measurement.report })), null, 2));
-    }
-    const missed = results.some((r) => r.status.conditions.some((c) => c.type === ConditionType.SLAMet && c.status !== 'True'));
-    return values['fail-on-sla'] && missed ? SLA_MISSED_EXIT_CODE : 0;
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
+  const results = [];
+  for (const s of specs) {
+    console.error(`vernier run: ${isvc.metadata.name}: serving ${s.model.uri} with strategy ${s.concurrency.strategy}, benchmarking for ${s.benchmark.warmupSeconds} + ${s.benchmark.durationSeconds} s`);
+    const measurement = await measure(s);
+    const status = localStatus(isvc, measurement);
+    results.push({ measurement, status });
+    if (!values.compare) console.log(formatReportTable(measurement.report));
   }
+  if (values.compare) {
+    const slaMet = (st: InferenceServiceStatus) => st.conditions!.some((c) => c.type === ConditionType.SLAMet && c.status === 'True');
+    console.log(formatComparison(results.map((r) => ({ measurement: r.measurement, slaMet: slaMet(r.status) }))));
+  } else {
+    console.log(`\n# status the operator would write for InferenceService ${isvc.metadata.name}\n${stringify({ status: results[0].status }, { lineWidth: 0 })}`);
+    console.log(verdictLine(results[0].status));
+  }
+  if (values.json) {
+    await writeFile(values.json, JSON.stringify(results.map((r) => ({ strategy: r.measurement.spec.concurrency.strategy, status: r.status, report: r.measurement.report })), null, 2));
+  }
+  const missed = results.some((r) => r.status.conditions!.some((c) => c.type === ConditionType.SLAMet && c.status !== 'True'));
+  return values['fail-on-sla'] && missed ? SLA_MISSED_EXIT_CODE : 0;
 }

@@ -50,3 +50,17 @@ export const Reason = {
   InvalidSpec: 'InvalidSpec',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
+
+/** A condition as pure status code produces it, before observedGeneration and lastTransitionTime are stamped on. */
+export interface ConditionDraft {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+}
+
+/** RFC 3339 at second precision, as metav1.Time serializes. */
+export function formatTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}

@@ -1,16 +1,10 @@
 // Where the generated CRD is checked in: crds/inferenceservice.yaml under the repository root.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../contracts/package-root.js';
 
-/** The nearest directory at or above this module (src or dist) holding package.json. */
-export function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json found at or above ${from}`);
-  }
-}
+/** The repository root (the nearest directory holding package.json); the name tests and scripts import. */
+export { packageRoot as repoRoot };
 
-export function checkedInCrdPath(root = repoRoot()): string {
+export function checkedInCrdPath(root = packageRoot()): string {
   return join(root, 'crds', 'inferenceservice.yaml');
 }

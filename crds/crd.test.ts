@@ -9,7 +9,7 @@ import { InferenceServiceSpec } from './inferenceservice.js';
 import type { SchemaNode } from './json-schema.js';
 import { structuralViolations } from './structural-check.js';
 
-const REGENERATE = 'npm run build && node dist/cli/vernier.js crd --write';
+const REGENERATE = 'npm run generate';
 
 /** Every schema node with its dotted path (`.spec.concurrency.workers`, `.status.conditions[]`). */
 function* walk(node: SchemaNode, path = ''): Generator<[string, SchemaNode]> {

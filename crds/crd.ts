@@ -111,7 +111,7 @@ export function inferenceServiceCrd(): CustomResourceDefinition {
 }
 
 export const GENERATED_HEADER =
-  '# Generated from crds/inferenceservice.ts by `vernier crd --write`; edit the zod schema, not this file.\n';
+  '# Generated from crds/inferenceservice.ts by `npm run generate`; edit the zod schema, not this file.\n';
 
 /** The CRD as the YAML document checked in at crds/inferenceservice.yaml. */
 export function inferenceServiceCrdYaml(): string {

@@ -1,6 +1,7 @@
 // The InferenceService API (vernier.dev/v1alpha1): the single definition the CRD, the operator and `vernier run` share.
 import { z } from 'zod';
 import { withCrossFieldRules } from './cross-field.js';
+import { bounded, LIMITS } from './limits.js';
 
 export const API_GROUP = 'vernier.dev';
 export const API_VERSION_NAME = 'v1alpha1';
@@ -92,18 +93,18 @@ export const ConcurrencySpec = z
       .enum(STRATEGIES)
       .default('batched')
       .describe('How requests reach onnxruntime: inline (on the event loop, a baseline), shared (one worker thread), pool (one session per worker) or batched (dynamic batching over the workers).'),
-    workers: integer(1, 64).default(2).describe('Worker threads, each with its own session (pool size, or batch executors for batched).'),
-    maxBatchSize: integer(1, 1024).default(32).describe('Largest batch the batched strategy forms before running it.'),
-    maxQueueDelayMs: integer(0, 1000).default(2).describe('Longest a request waits for its batch to fill while another batch is running, in milliseconds (an idle worker runs a request at once).'),
-    maxQueue: integer(1, 100000).default(512).describe('Requests allowed to wait; beyond it the server answers 503 with Retry-After.'),
-    intraOpThreads: integer(1, 64).optional().describe('onnxruntime intra-op threads per session; by default the cores divided among the workers.'),
+    workers: bounded(LIMITS.workers).default(2).describe('Worker threads, each with its own session (pool size, or batch executors for batched).'),
+    maxBatchSize: bounded(LIMITS.maxBatchSize).default(32).describe('Largest batch the batched strategy forms before running it.'),
+    maxQueueDelayMs: bounded(LIMITS.maxQueueDelayMs, true).default(2).describe('Longest a request waits for its batch to fill while another batch is running, in milliseconds (an idle worker runs a request at once).'),
+    maxQueue: bounded(LIMITS.maxQueue).default(512).describe('Requests allowed to wait; beyond it the server answers 503 with Retry-After.'),
+    intraOpThreads: bounded(LIMITS.intraOpThreads).optional().describe('onnxruntime intra-op threads per session; by default the cores divided among the workers.'),
   })
   .describe('How the server runs inference concurrently.');
 
 export const SlaSpec = z
   .strictObject({
-    p99LatencyMs: z.number().positive().max(600000).describe('Target 99th-percentile latency in milliseconds; the SLA is met only at or below it.'),
-    minThroughputRps: z.number().min(0).optional().describe('Throughput of successful requests per second the service must sustain during the benchmark.'),
+    p99LatencyMs: bounded(LIMITS.slaP99LatencyMs).describe('Target 99th-percentile latency in milliseconds; the SLA is met only at or below it.'),
+    minThroughputRps: bounded(LIMITS.slaMinThroughputRps).optional().describe('Throughput of successful requests per second the service must sustain during the benchmark.'),
   })
   .describe('The service level the benchmark checks; its verdict is the SLAMet condition.');
 
@@ -113,12 +114,12 @@ export const BenchmarkSpec = withCrossFieldRules(
       .enum(BENCHMARK_MODES)
       .default('closed')
       .describe('closed: a fixed number of requests in flight; open: a fixed arrival rate, latency measured from each intended send time.'),
-    concurrency: integer(1, 1024).default(20).describe('Requests kept in flight in closed mode.'),
-    rate: z.number().positive().max(1000000).optional().describe('Requests per second sent in open mode. Required when mode is open.'),
-    durationSeconds: integer(1, 3600).default(30).describe('Length of the measured phase in seconds.'),
-    warmupSeconds: integer(0, 600).default(5).describe('Load applied before measuring, in seconds; its results are discarded.'),
+    concurrency: bounded(LIMITS.benchmarkConcurrency).default(20).describe('Requests kept in flight in closed mode.'),
+    rate: bounded(LIMITS.benchmarkRate).optional().describe('Requests per second sent in open mode. Required when mode is open.'),
+    durationSeconds: bounded(LIMITS.benchmarkDurationSeconds, true).default(30).describe('Length of the measured phase in seconds.'),
+    warmupSeconds: bounded(LIMITS.benchmarkWarmupSeconds, true).default(5).describe('Load applied before measuring, in seconds; its results are discarded.'),
     payload: z.enum(PAYLOAD_ENCODINGS).default('json').describe('Request encoding: json tensors, or the binary tensor extension.'),
-    timeoutMs: integer(1, 600000).default(10000).describe('A request not answered within this many milliseconds counts as an error.'),
+    timeoutMs: bounded(LIMITS.benchmarkTimeoutMs).default(10000).describe('A request not answered within this many milliseconds counts as an error.'),
   }),
   [
     {

@@ -19,7 +19,7 @@ npm run --silent build
 npm run --silent models
 
 step "helm (the specs install the operator with the chart)"
-bash e2e/k8s/build-binaries.sh helm
+bash testing/control-plane/build-binaries.sh helm
 
 step "image"
 archive="$(bash e2e/image/build-image.sh)"

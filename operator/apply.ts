@@ -2,6 +2,7 @@
 import { PatchStrategy } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from './labels.js';
 import { resourcePath, type KubeClient, type ResourceRef } from './kube-client.js';
+import { appliedResource, at } from './resources.js';
 
 export interface ApplyTarget {
   apiVersion?: string;
@@ -9,26 +10,13 @@ export interface ApplyTarget {
   metadata?: { name?: string; namespace?: string };
 }
 
-/** Resource coordinates of the kinds the operator applies. */
-const PLURALS: Record<string, string> = {
-  'apps/v1/Deployment': 'deployments',
-  'v1/Service': 'services',
-  'batch/v1/Job': 'jobs',
-};
-
+/** Where `obj` lives in the API, from its apiVersion, kind, namespace and name. */
 export function refOf(obj: ApplyTarget): ResourceRef {
-  const plural = PLURALS[`${obj.apiVersion}/${obj.kind}`];
-  if (!plural || !obj.apiVersion) throw new Error(`no resource known for ${obj.apiVersion} ${obj.kind}`);
-  const slash = obj.apiVersion.lastIndexOf('/');
+  const resource = appliedResource(obj.apiVersion, obj.kind);
+  if (!resource) throw new Error(`no resource known for ${obj.apiVersion} ${obj.kind}`);
   const name = obj.metadata?.name;
   if (!name) throw new Error(`${obj.kind} has no metadata.name`);
-  return {
-    group: slash === -1 ? '' : obj.apiVersion.slice(0, slash),
-    version: obj.apiVersion.slice(slash + 1),
-    plural,
-    namespace: obj.metadata?.namespace,
-    name,
-  };
+  return at(resource, obj.metadata?.namespace, name);
 }
 
 /** PATCH with Content-Type application/apply-patch+yaml (JSON is YAML), force: we are the only writer of these fields. */

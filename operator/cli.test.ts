@@ -30,7 +30,7 @@ test('operator flags: values, and environment variables VERNIER_<FLAG>', () => {
 });
 
 test('operator flags: bad values name the flag and what was expected', () => {
-  assert.throws(() => parseOperatorArgs(['--metrics-port=http'], {}), /--metrics-port: expected an integer from 0 to 65535, got 'http'/);
+  assert.throws(() => parseOperatorArgs(['--metrics-port=http'], {}), /--metrics-port: expected a number, got 'http'/);
   assert.throws(() => parseOperatorArgs(['--image-pull-policy=Sometimes'], {}), /--image-pull-policy: expected Always, IfNotPresent or Never/);
   assert.throws(() => parseOperatorArgs(['--gpu-node-selector=t4'], {}), /--gpu-node-selector: expected key=value pairs/);
   assert.throws(() => parseOperatorArgs(['--log-level=loud'], {}), /--log-level/);
@@ -47,4 +47,9 @@ test('RBAC rules name each resource once with verbs Kubernetes knows', () => {
     }
     for (const verb of rule.verbs) assert.ok(known.has(verb), verb);
   }
+});
+
+test('operator flags: a value out of range names the flag and the range', () => {
+  assert.throws(() => parseOperatorArgs(['--workers=0'], {}), /--workers: expected an integer from 1 to 64/);
+  assert.throws(() => parseOperatorArgs([], { VERNIER_WORKERS: '99' }), /--workers \(VERNIER_WORKERS\): expected an integer from 1 to 64/);
 });

@@ -1,6 +1,8 @@
 // Keeps an informer alive: client-node informers stop for good on any error other than 410 Gone, so a supervisor
 // replaces them with backoff, relists periodically and restarts a watch that has gone silent.
 import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
+import { backoffDelay } from './backoff.js';
+import { definedOnly } from './defined-only.js';
 
 export type InformerEventType = 'add' | 'update' | 'delete';
 export type RestartReason = 'error' | 'stale' | 'relist';
@@ -173,7 +175,7 @@ export class InformerSupervisor<T extends KubernetesObject> {
     if (lived >= this.opts.healthyAfterMs) this.failures = 0;
     this.retire();
     this.failures++;
-    const delay = Math.min(this.opts.maxBackoffMs, this.opts.initialBackoffMs * 2 ** Math.min(this.failures - 1, 30));
+    const delay = backoffDelay(this.failures, this.opts.initialBackoffMs, this.opts.maxBackoffMs);
     this.restarts.error++;
     this.opts.onRestart?.('error', err);
     this.replaceAfter(delay);
@@ -215,11 +217,6 @@ export class InformerSupervisor<T extends KubernetesObject> {
     }, this.opts.relistEveryMs);
     this.relistTimer.unref();
   }
-}
-
-/** Options given as undefined take the default instead of erasing it. */
-export function definedOnly<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
 
 function keyOf(obj: KubernetesObject): string {

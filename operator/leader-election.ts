@@ -1,5 +1,5 @@
 // Leader election on a coordination.k8s.io Lease, as client-go does it: acquire when expired, renew, step down on failure.
-import { definedOnly } from './informer-supervisor.js';
+import { definedOnly } from './defined-only.js';
 import { isAlreadyExists, isConflict, isNotFound, resourcePath, type KubeClient } from './kube-client.js';
 import { errorField, type Logger } from './log.js';
 import { at, LEASES } from './resources.js';

@@ -1,6 +1,8 @@
 // Structured logs: one JSON object per line on stderr.
 
-export type Level = 'debug' | 'info' | 'warn' | 'error';
+import type { OPERATOR_LOG_LEVELS } from '../contracts/operator-options.js';
+
+export type Level = (typeof OPERATOR_LOG_LEVELS)[number];
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {

@@ -1,5 +1,5 @@
 // Every API call the operator makes, as RBAC rules: the Helm chart's ClusterRole and leader-election Role are generated
-// from these lists (`vernier crd --write`) and tested against them.
+// from these lists (`npm run generate`) and tested against them.
 import { API_GROUP, PLURAL } from '../crds/index.js';
 
 export interface PolicyRule {

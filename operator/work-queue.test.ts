@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay, WorkQueue } from './work-queue.js';
+import { backoffDelay } from './backoff.js';
+import { DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_DELAY_MS, WorkQueue } from './work-queue.js';
 
 /** Resolves when `check` holds, polling; fails after `timeoutMs` (generous: the machine is shared). */
 async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
@@ -13,12 +14,13 @@ async function until(check: () => boolean, what: string, timeoutMs = 5_000): Pro
 }
 
 test('backoff doubles from 5 ms and stops at 1000 s', () => {
-  assert.equal(backoffDelay(0), 0);
-  assert.equal(backoffDelay(1), 5);
-  assert.equal(backoffDelay(2), 10);
-  assert.equal(backoffDelay(11), 5 * 1024);
-  assert.equal(backoffDelay(30), 1_000_000);
-  assert.equal(backoffDelay(10_000), 1_000_000);
+  const delay = (failures: number) => backoffDelay(failures, DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_DELAY_MS);
+  assert.equal(delay(0), 0);
+  assert.equal(delay(1), 5);
+  assert.equal(delay(2), 10);
+  assert.equal(delay(11), 5 * 1024);
+  assert.equal(delay(30), 1_000_000);
+  assert.equal(delay(10_000), 1_000_000);
 });
 
 test('keys added while waiting are de-duplicated', async (t) => {

@@ -1,4 +1,5 @@
 // A work queue of reconcile keys: de-duplicated, per-key exponential backoff, never two reconciles of one key at once.
+import { backoffDelay } from './backoff.js';
 
 export interface ReconcileResult {
   /** Reconcile this key again after this many milliseconds even if nothing changes. */
@@ -21,12 +22,6 @@ export interface WorkQueueOptions {
 /** 5 ms → 1000 s, like client-go's per-item exponential limiter. */
 export const DEFAULT_BASE_DELAY_MS = 5;
 export const DEFAULT_MAX_DELAY_MS = 1_000_000;
-
-export function backoffDelay(failures: number, baseMs = DEFAULT_BASE_DELAY_MS, maxMs = DEFAULT_MAX_DELAY_MS): number {
-  if (failures <= 0) return 0;
-  // Capping the exponent keeps 2 ** n finite however many times a key fails.
-  return Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 60));
-}
 
 export class WorkQueue {
   private readonly reconcile: ReconcileFn;

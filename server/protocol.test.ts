@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeBinaryRequest, decodeJsonRequest, encodeResponse, RequestError, sliceRows } from './protocol.js';
+import { sliceRows } from './engine/rows.js';
+import { decodeBinaryRequest, decodeJsonRequest, encodeResponse, RequestError } from './protocol.js';
 import type { ModelSignature } from './model-signature.js';
 
 const audio: ModelSignature = {

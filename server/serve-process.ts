@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../contracts/package-root.js';
 
-/** The compiled CLI entry point (dist/cli/vernier.js). */
-export const vernierBin = fileURLToPath(new URL('../cli/vernier.js', import.meta.url));
+/** The program's entry point, as a path rather than an import: the server does not depend on the CLI that starts it. */
+export const vernierBin = join(packageRoot(), 'dist', 'cli', 'vernier.js');
 
 export interface ServeProcess {
   url: string;

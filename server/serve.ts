@@ -3,7 +3,7 @@ import { buildApp, type Lifecycle } from './app.js';
 import { createEngine, type Engine } from './engine/create-engine.js';
 import { ServerMetrics } from './metrics.js';
 import { defaultModelName, resolveModelPath } from './model-source.js';
-import type { ServeOptions } from './options.js';
+import type { ServeOptions } from '../contracts/serve-options.js';
 
 export interface RunningServer {
   url: string;

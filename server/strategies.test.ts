@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { strategies } from './engine/strategy.js';
+import { STRATEGIES as strategies } from '../crds/inferenceservice.js';
 import type { RunningServer } from './serve.js';
 import { directRun, maxRelativeError, seededFloats } from './test-support/models.js';
 import { postJson, startTestServer } from './test-support/start.js';

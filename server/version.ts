@@ -1,10 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../contracts/package-root.js';
 
-/** The package version, from the package.json two levels above dist/server/. */
-export const serverVersion: string = (() => {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-})();
+/** The package version the server reports (metadata and /v2), from the package.json above dist/ or /app/dist/. */
+export const serverVersion: string = packageVersion();

@@ -7,6 +7,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { packageRoot } from '../../contracts/package-root.js';
 import { builtinModelsDir } from '../../server/model-source.js';
 import { runBenchmark } from '../run-benchmark.js';
 import { fixed, formatTable } from '../table.js';
@@ -27,7 +28,7 @@ import {
 } from './compare-summary.js';
 import { pythonContender, vernierContender, type ContenderSpec, type RunningContender, type VernierKnobs } from './contenders.js';
 import { inProcessLimit } from './in-process.js';
-import { watchProcessTree } from '../../cli/process-usage.js';
+import { watchProcessTree } from '../process-usage.js';
 import { ensurePythonEnv, type PythonEnv } from './python-baseline.js';
 import { p99VsThroughputSvg } from './svg-plot.js';
 
@@ -64,7 +65,7 @@ interface Failure {
 }
 
 const log = (line: string) => console.error(line);
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = packageRoot();
 const requestTimeoutMs = 30_000;
 
 /** Aborted on SIGINT/SIGTERM: the load stops and every server is stopped on the way out. */

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { watchProcessTree } from '../../cli/process-usage.js';
+import { watchProcessTree } from '../process-usage.js';
 import { builtinModelsDir } from '../../server/model-source.js';
 import { startServeProcess } from '../../server/serve-process.js';
 import { runBenchmark } from '../run-benchmark.js';

@@ -1,9 +1,10 @@
 // Renders charts/vernier with the pinned helm and parses the manifests, for tests that inspect what the chart makes.
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { repoRoot } from '../../e2e/k8s/binaries.js';
-import type { Helm } from '../../e2e/k8s/helm.js';
+import { repoRoot } from '../../testing/control-plane/binaries.js';
+import type { Helm } from '../../testing/control-plane/helm.js';
 import { CHART_DIR } from '../generated-templates.js';
+import { RELEASE, RELEASE_NAMESPACE } from './release.js';
 
 export interface KubeObject {
   apiVersion: string;
@@ -13,8 +14,6 @@ export interface KubeObject {
 }
 
 export const chartPath = (): string => join(repoRoot(), CHART_DIR);
-export const RELEASE = 'vernier';
-export const RELEASE_NAMESPACE = 'vernier-system';
 
 /** `helm template` with `values` (merged over values.yaml) and `--set` pairs; the objects it would apply. */
 export async function renderChart(helm: Helm, options: { values?: unknown; set?: string[]; namespace?: string } = {}): Promise<KubeObject[]> {

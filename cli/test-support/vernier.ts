@@ -1,9 +1,9 @@
 // Runs the built `vernier` program from the repository root, as a user would, and collects what it printed.
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../contracts/package-root.js';
 import { vernierBin } from '../../server/serve-process.js';
 
-export const repo = fileURLToPath(new URL('../../../', import.meta.url));
+export const repo = packageRoot();
 
 export function vernier(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

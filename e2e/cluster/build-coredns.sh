@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds CoreDNS (the cluster DNS of the `local` provider) from its Go module into the same cache as the
-# Kubernetes binaries (e2e/k8s/build-binaries.sh), under the same lock. Idempotent.
+# Kubernetes binaries (testing/control-plane/build-binaries.sh), under the same lock. Idempotent.
 #
 # Usage: build-coredns.sh [--print-path]
 # Environment: VERNIER_CACHE (default $HOME/.cache/vernier), VERNIER_COREDNS_VERSION (default below)

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { stringify } from 'yaml';
-import { CompactBenchReport } from '../../bench/compact-report.js';
-import { repoRoot } from '../k8s/binaries.js';
+import { CompactBenchReport } from '../../contracts/compact-report.js';
+import { repoRoot } from '../../testing/control-plane/binaries.js';
 import { clusterKubectl, dumpNamespace, type Kubectl } from '../support/kubectl.js';
 import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, restrictedNamespace } from '../support/restricted.js';
 

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { repoRoot } from '../k8s/binaries.js';
+import { packageRoot } from '../../contracts/package-root.js';
 
-const script = join(repoRoot(), 'e2e', 'image', 'oci-archive.sh');
+const script = join(packageRoot(), 'e2e', 'image', 'oci-archive.sh');
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 test('oci-archive.sh writes a deterministic OCI layout whose index, manifest and config reference real blobs', async (t) => {

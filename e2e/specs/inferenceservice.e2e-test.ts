@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { ConditionType, Reason } from '../../crds/conditions.js';
 import { Label } from '../../operator/labels.js';
-import { repoRoot } from '../k8s/binaries.js';
+import { repoRoot } from '../../testing/control-plane/binaries.js';
 import { clusterKubectl, dumpNamespace, type Kubectl } from '../support/kubectl.js';
 import { installOperator, OPERATOR_NAMESPACE, OPERATOR_SELECTOR } from '../support/operator-install.js';
 import { restrictedNamespace } from '../support/restricted.js';

@@ -1,6 +1,6 @@
 // kubectl against the e2e cluster, through execa: the same commands a user types.
 import { execa } from 'execa';
-import { binaryLayout } from '../k8s/binaries.js';
+import { binaryLayout } from '../../testing/control-plane/binaries.js';
 import { selectProvider } from '../cluster/provider.js';
 import { join } from 'node:path';
 

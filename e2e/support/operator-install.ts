@@ -2,13 +2,15 @@
 // helm that build-binaries.sh builds (without it this fails, naming the build command, rather than skip).
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { repoRoot } from '../k8s/binaries.js';
-import { pinnedHelm } from '../k8s/helm.js';
+import { OPERATOR_SELECTOR, RELEASE, RELEASE_NAMESPACE } from '../../charts/test-support/release.js';
+import { repoRoot } from '../../testing/control-plane/binaries.js';
+import { pinnedHelm } from '../../testing/control-plane/helm.js';
 import type { Kubectl } from './kubectl.js';
 import { restrictedNamespace } from './restricted.js';
 
-export const OPERATOR_NAMESPACE = 'vernier-system';
-export const OPERATOR_SELECTOR = 'app.kubernetes.io/name=vernier,app.kubernetes.io/component=operator';
+/** Where installOperator puts the operator: the namespace the chart tests install it in too. */
+export const OPERATOR_NAMESPACE = RELEASE_NAMESPACE;
+export { OPERATOR_SELECTOR };
 
 /** Installs the chart with `image` and waits for the operator to be available. */
 export async function installOperator(kubectl: Kubectl, image: string): Promise<void> {
@@ -18,7 +20,7 @@ export async function installOperator(kubectl: Kubectl, image: string): Promise<
   await kubectl(['apply', '-f', '-'], { input: stringify(restrictedNamespace(OPERATOR_NAMESPACE)) });
   const colon = image.lastIndexOf(':');
   await helm([
-    'upgrade', '--install', 'vernier', chart, '--namespace', OPERATOR_NAMESPACE, '--wait', '--timeout', '5m',
+    'upgrade', '--install', RELEASE, chart, '--namespace', OPERATOR_NAMESPACE, '--wait', '--timeout', '5m',
     '--kubeconfig', kubectl.kubeconfig, '--set', `image.repository=${image.slice(0, colon)}`, '--set', `image.tag=${image.slice(colon + 1)}`,
     '--set', 'image.pullPolicy=IfNotPresent',
   ]).catch((err: unknown) => {

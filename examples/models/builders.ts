@@ -13,7 +13,8 @@ import {
   type Tensor,
   type ValueInfo,
 } from './onnx-writer.js';
-import { biasBound, heBound, mulberry32, uniformArray, xavierBound } from './random.js';
+import { seededRandom as mulberry32 } from '../../bench/random.js';
+import { biasBound, heBound, uniformArray, xavierBound } from './random.js';
 
 export const IR_VERSION = 8;
 export const OPSET_VERSION = 17;

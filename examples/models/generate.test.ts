@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ort from 'onnxruntime-node';
+import { seededRandom as mulberry32 } from '../../bench/random.js';
 import { buildModel } from './builders.js';
 import { MODEL_CATALOG, describeModel, type ModelDescription, type TensorSignature } from './catalog.js';
 import { generateModels, writeModels } from './generate.js';
 import { DataType } from './onnx-writer.js';
-import { mulberry32 } from './random.js';
 
 type Feeds = Record<string, ort.Tensor>;
 

@@ -1,9 +1,9 @@
 // Writes the demo ONNX models: `node dist/examples/models/generate.js [--out DIR]`.
-import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { packageRoot } from '../../contracts/package-root.js';
+import { runScript } from '../../scripts/run-script.js';
 import { buildModel } from './builders.js';
 import { MODEL_CATALOG } from './catalog.js';
 import { encodeModel } from './onnx-writer.js';
@@ -17,16 +17,8 @@ export interface WrittenModel {
   changed: boolean;
 }
 
-/** The nearest directory above this module that holds a package.json. */
-export function findRepoRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json found in ${from} or any directory above it`);
-  }
-}
-
 export function defaultModelsDir(): string {
-  return process.env.VERNIER_MODELS_DIR || join(findRepoRoot(), 'models');
+  return process.env.VERNIER_MODELS_DIR || join(packageRoot(), 'models');
 }
 
 async function readIfExists(path: string): Promise<Uint8Array | undefined> {
@@ -105,25 +97,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      console.error(`generate: ${err instanceof Error ? err.message : String(err)}`);
-      if (err instanceof Error && err.cause) console.error(err.cause);
-      process.exitCode = 1;
-    },
-  );
-}
+runScript(import.meta.url, 'generate', main);

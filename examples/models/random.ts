@@ -1,17 +1,5 @@
-// Seeded weight initialisation. Only integer arithmetic, multiplication and sqrt are used,
-// so the generated weights are bit-identical on every platform and Node version.
-
-/** mulberry32: a small 32-bit PRNG; returns uniform numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded weight initialisation, drawing from bench/random.ts's generator. Only integer arithmetic, multiplication and
+// sqrt are used, so the generated weights are bit-identical on every platform and Node version.
 
 /** Values drawn uniformly from [-bound, bound). */
 export function uniformArray(random: () => number, count: number, bound: number): Float32Array {

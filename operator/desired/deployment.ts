@@ -1,6 +1,7 @@
 // The server Deployment an InferenceService should have: a pure function of its spec and the operator's settings.
 import type { V1Container, V1Deployment } from '@kubernetes/client-node';
-import { serveFlags, type InferenceServiceSpec } from '../../crds/index.js';
+import { encodeServeArgs, serveOptionsFor } from '../../contracts/index.js';
+import type { InferenceServiceSpec } from '../../crds/index.js';
 import { deploymentName, labelsFor, namespaceOf, ownerReference, serverSelector, type Owner } from '../labels.js';
 import { GPU_RESOURCE, SERVER_PORT, type OperatorSettings } from '../settings.js';
 import { modelSource } from './model-source.js';
@@ -28,11 +29,13 @@ export const GPU_TOLERATION = { key: GPU_RESOURCE, operator: 'Exists', effect: '
 export function serverArgs(spec: InferenceServiceSpec, settings: OperatorSettings): string[] {
   return [
     'serve',
-    ...serveFlags(spec),
-    '--host', '0.0.0.0',
-    '--port', String(SERVER_PORT),
-    '--shutdown-delay-ms', String(settings.shutdownDelayMs),
-    '--drain-timeout-ms', String(settings.drainTimeoutMs),
+    ...encodeServeArgs({
+      ...serveOptionsFor(spec),
+      host: '0.0.0.0',
+      port: SERVER_PORT,
+      shutdownDelayMs: settings.shutdownDelayMs,
+      drainTimeoutMs: settings.drainTimeoutMs,
+    }),
   ];
 }
 

@@ -40,12 +40,12 @@ test('the benchmark Job runs vernier bench at the Service with the spec benchmar
   assert.equal(job.metadata?.ownerReferences?.[0].kind, 'InferenceService');
 });
 
-test('open-loop benchmarks send a rate instead of a concurrency; a zero throughput target is left out', () => {
+test('open-loop benchmarks send a rate instead of a concurrency; a zero throughput target is passed on, not dropped', () => {
   const isvc = inferenceService({ benchmark: { mode: 'open', rate: 250 }, sla: { p99LatencyMs: 20, minThroughputRps: 0 } });
   const args = benchArgs(isvc);
   assert.equal(args[args.indexOf('--rate') + 1], '250');
   assert.ok(!args.some((a) => a.startsWith('--concurrency')));
-  assert.ok(!args.some((a) => a.startsWith('--sla-min-rps')), 'bench accepts only a positive --sla-min-rps');
+  assert.equal(args[args.indexOf('--sla-min-rps') + 1], '0', 'the CRD and bench share the bound: 0 is a valid target');
 });
 
 test('job names are deterministic per spec hash and fit in a label value', () => {

@@ -1,6 +1,7 @@
 // The benchmark Job for one spec hash: `vernier bench` against the Service, its compact report in the termination message.
 import type { V1Job } from '@kubernetes/client-node';
-import { BENCH_WAIT_FOR_SERVER_SECONDS, benchFlags, type InferenceServiceSpec } from '../../crds/index.js';
+import { BENCH_WAIT_FOR_SERVER_SECONDS, benchArgsFor, encodeBenchArgs } from '../../contracts/index.js';
+import type { InferenceServiceSpec } from '../../crds/index.js';
 import { benchmarkJobName, endpointUrl, Label, labelsFor, namespaceOf, ownerReference, type Owner } from '../labels.js';
 import { SERVER_PORT, type OperatorSettings } from '../settings.js';
 import {
@@ -18,7 +19,7 @@ const DEADLINE_SLACK_SECONDS = 120;
 
 /** `vernier bench` at the Service with the spec's benchmark settings and SLA (the flags `vernier run` uses too). */
 export function benchArgs(isvc: Owner): string[] {
-  return ['bench', ...benchFlags(isvc.spec, endpointUrl(isvc, SERVER_PORT)), '--termination-log', TERMINATION_LOG, '--quiet'];
+  return ['bench', ...encodeBenchArgs({ ...benchArgsFor(isvc.spec, endpointUrl(isvc, SERVER_PORT)), terminationLog: TERMINATION_LOG, quiet: true })];
 }
 
 export function benchmarkDeadlineSeconds(spec: InferenceServiceSpec): number {

@@ -1,6 +1,7 @@
 // Where the server finds its model in the pod: builtin:// in the image, pvc:// on a mounted claim, https:// fetched by an init container.
 import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { DOWNLOADED_MODEL_FILE, MODEL_MOUNT_PATH, type ModelSpec } from '../../crds/index.js';
+import { DOWNLOADED_MODEL_FILE, MODEL_MOUNT_PATH } from '../../contracts/index.js';
+import type { ModelSpec } from '../../crds/index.js';
 
 const FETCHED_MODEL_FILE = `${MODEL_MOUNT_PATH}/${DOWNLOADED_MODEL_FILE}`;
 

@@ -1,18 +1,17 @@
 // The benchmark: what a Job's outcome means for status.benchmark, Benchmarked and SLAMet. Pure.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { parseTerminationMessage, type CompactBenchReport } from '../../bench/compact-report.js';
+import { figuresOfStatus, measuredStatus, parseTerminationMessage, slaCondition, verdictOn, type CompactBenchReport } from '../../contracts/index.js';
 import {
   ConditionType,
-  MAX_ERROR_RATE,
   Reason,
   type BenchmarkStatus,
   type Condition,
+  type ConditionDraft,
   type InferenceServiceSpec,
   type InferenceServiceStatus,
 } from '../../crds/index.js';
 import { BENCH_CONTAINER } from '../desired/job.js';
-import { findCondition, type ConditionUpdate } from './conditions.js';
-import { benchmarkedCondition, benchmarkStatus, slaCondition, type ConditionDraft } from './measurement.js';
+import { findCondition } from './conditions.js';
 
 export type JobObservation =
   | { state: 'absent' }
@@ -21,20 +20,20 @@ export type JobObservation =
   | { state: 'succeeded'; jobName: string; report: CompactBenchReport }
   | { state: 'failed'; jobName: string; message: string };
 
-type Update = Omit<ConditionUpdate, 'type' | 'observedGeneration'>;
-
 export interface BenchmarkOutcome {
   /** status.benchmark to write (the previous one, possibly stale, when nothing new was measured). */
   benchmark: BenchmarkStatus | undefined;
-  benchmarked: Update;
-  slaMet: Update;
+  benchmarked: ConditionDraft;
+  slaMet: ConditionDraft;
   /** The Job for the current spec hash should be created now. */
   createJob: boolean;
 }
 
 const MAX_MESSAGE = 2000;
 
-const update = ({ status, reason, message }: ConditionDraft | Condition): Update => ({ status, reason, message });
+const draft = ({ type, status, reason, message }: ConditionDraft | Condition): ConditionDraft => ({ type, status, reason, message });
+const benchmarked = (status: ConditionDraft['status'], reason: string, message: string): ConditionDraft => ({ type: ConditionType.Benchmarked, status, reason, message });
+const slaMet = (status: ConditionDraft['status'], reason: string, message: string): ConditionDraft => ({ type: ConditionType.SLAMet, status, reason, message });
 
 /** Reasons of an SLAMet condition that is a verdict on a measurement (as opposed to "not measured"). */
 const VERDICTS: ReadonlySet<string> = new Set([Reason.SLAMet, Reason.P99AboveTarget, Reason.ThroughputBelowTarget, Reason.ErrorRateTooHigh]);
@@ -129,15 +128,16 @@ function podDetail(message: string | undefined, exitCode: number | undefined): s
 }
 
 /** Benchmarked from the stored figures alone, when the condition written with them was replaced (e.g. by InvalidSpec). */
-function measuredCondition(b: BenchmarkStatus): Update {
-  return {
-    status: 'True',
-    reason: Reason.BenchmarkSucceeded,
-    message: `measured ${b.requests} requests over ${b.durationSeconds} s: p99 ${b.p99Ms} ms, ${b.throughputRps} req/s, ${(b.errorRate * 100).toFixed(2)} % errors (completed ${b.completedAt})`,
-  };
+function measuredCondition(b: BenchmarkStatus): ConditionDraft {
+  return benchmarked(
+    'True',
+    Reason.BenchmarkSucceeded,
+    `measured ${b.requests} requests over ${b.durationSeconds} s: p99 ${b.p99Ms} ms, ${b.throughputRps} req/s, ${(b.errorRate * 100).toFixed(2)} % errors (completed ${b.completedAt})`,
+  );
 }
 
-const NOT_MEASURED: Update = { status: 'Unknown', reason: Reason.NotMeasured, message: 'no benchmark result for the current spec yet' };
+const NOT_MEASURED = slaMet('Unknown', Reason.NotMeasured, 'no benchmark result for the current spec yet');
+const NOT_CHECKED = slaMet('Unknown', Reason.BenchmarkFailed, 'the benchmark failed, so the SLA could not be checked; change the spec to run it again');
 
 export interface BenchmarkInput {
   previous: InferenceServiceStatus | undefined;
@@ -157,12 +157,12 @@ export function benchmarkOutcome(input: BenchmarkInput): BenchmarkOutcome {
   if (isMeasured(previous, hash)) {
     // The conditions written with the result say more (e.g. the commonest error) than the stored figures can;
     // they are kept as long as they are the verdict on it. The SLA is in the hash, so the verdict cannot have changed.
-    const benchmarked = findCondition(previous?.conditions, ConditionType.Benchmarked);
-    const slaMet = findCondition(previous?.conditions, ConditionType.SLAMet);
+    const written = findCondition(previous?.conditions, ConditionType.Benchmarked);
+    const verdict = findCondition(previous?.conditions, ConditionType.SLAMet);
     return {
       benchmark: kept,
-      benchmarked: benchmarked?.reason === Reason.BenchmarkSucceeded ? update(benchmarked) : measuredCondition(kept!),
-      slaMet: slaMet && VERDICTS.has(slaMet.reason) ? update(slaMet) : update(slaCondition(kept!, spec, MAX_ERROR_RATE)),
+      benchmarked: written?.reason === Reason.BenchmarkSucceeded ? draft(written) : measuredCondition(kept!),
+      slaMet: verdict && VERDICTS.has(verdict.reason) ? draft(verdict) : slaCondition(verdictOn(figuresOfStatus(kept!), spec)),
       createJob: false,
     };
   }
@@ -170,33 +170,28 @@ export function benchmarkOutcome(input: BenchmarkInput): BenchmarkOutcome {
     const c = findCondition(previous?.conditions, ConditionType.Benchmarked)!;
     return {
       benchmark: kept,
-      benchmarked: { status: 'False', reason: Reason.BenchmarkFailed, message: c.message },
-      slaMet: { status: 'Unknown', reason: Reason.BenchmarkFailed, message: 'the benchmark failed, so the SLA could not be checked; change the spec to run it again' },
+      benchmarked: benchmarked('False', Reason.BenchmarkFailed, c.message),
+      slaMet: NOT_CHECKED,
       createJob: false,
     };
   }
   const job = input.job ?? { state: 'absent' };
   switch (job.state) {
     case 'succeeded':
-      return {
-        benchmark: benchmarkStatus(job.report, spec, hash),
-        benchmarked: update(benchmarkedCondition(job.report)),
-        slaMet: update(slaCondition(job.report, spec, MAX_ERROR_RATE)),
-        createJob: false,
-      };
+      return { ...measuredStatus(job.report, spec, hash), createJob: false };
     case 'failed':
       return {
         benchmark: kept,
-        benchmarked: { status: 'False', reason: Reason.BenchmarkFailed, message: job.message },
-        slaMet: { status: 'Unknown', reason: Reason.BenchmarkFailed, message: 'the benchmark failed, so the SLA could not be checked; change the spec to run it again' },
+        benchmarked: benchmarked('False', Reason.BenchmarkFailed, job.message),
+        slaMet: NOT_CHECKED,
         createJob: false,
       };
     case 'running':
       return {
         benchmark: kept,
         benchmarked: job.stuck
-          ? { status: 'False', reason: Reason.BenchmarkStuck, message: `Job ${job.jobName} is waiting: ${job.stuck}` }
-          : { status: 'False', reason: Reason.BenchmarkRunning, message: `Job ${job.jobName} is load-testing the service` },
+          ? benchmarked('False', Reason.BenchmarkStuck, `Job ${job.jobName} is waiting: ${job.stuck}`)
+          : benchmarked('False', Reason.BenchmarkRunning, `Job ${job.jobName} is load-testing the service`),
         slaMet: NOT_MEASURED,
         createJob: false,
       };
@@ -205,20 +200,20 @@ export function benchmarkOutcome(input: BenchmarkInput): BenchmarkOutcome {
         const changed = kept !== undefined;
         return {
           benchmark: kept,
-          benchmarked: {
-            status: 'False',
-            reason: changed ? Reason.SpecChanged : Reason.BenchmarkPending,
-            message: changed
+          benchmarked: benchmarked(
+            'False',
+            changed ? Reason.SpecChanged : Reason.BenchmarkPending,
+            changed
               ? `the spec changed since the last benchmark (spec hash ${kept.specHash} → ${hash}); waiting for the server to be Ready to measure again`
               : 'waiting for the server to be Ready before load-testing it',
-          },
+          ),
           slaMet: NOT_MEASURED,
           createJob: false,
         };
       }
       return {
         benchmark: kept,
-        benchmarked: { status: 'False', reason: Reason.BenchmarkRunning, message: `Job ${input.jobName} is load-testing the service` },
+        benchmarked: benchmarked('False', Reason.BenchmarkRunning, `Job ${input.jobName} is load-testing the service`),
         slaMet: NOT_MEASURED,
         createJob: true,
       };

@@ -4,31 +4,32 @@ import {
   canonicalJson,
   ConditionType,
   Reason,
+  type ConditionDraft,
   type ConditionStatus,
   type InferenceServiceStatus,
 } from '../../crds/index.js';
 import type { BenchmarkOutcome } from './benchmark.js';
 import { setCondition } from './conditions.js';
-import type { ReadyUpdate } from './ready.js';
 
 export interface StatusInput {
   previous: InferenceServiceStatus | undefined;
   generation: number;
   endpoint: string;
   deployment: V1Deployment | undefined;
-  ready: ReadyUpdate;
+  ready: ConditionDraft;
   benchmark: BenchmarkOutcome;
   now: Date;
 }
 
 export function computeStatus(input: StatusInput): InferenceServiceStatus {
   const { previous, generation, now } = input;
-  let conditions = setCondition(previous?.conditions, { type: ConditionType.Ready, observedGeneration: generation, ...input.ready }, now);
-  conditions = setCondition(conditions, { type: ConditionType.Benchmarked, observedGeneration: generation, ...input.benchmark.benchmarked }, now);
-  conditions = setCondition(conditions, { type: ConditionType.SLAMet, observedGeneration: generation, ...input.benchmark.slaMet }, now);
+  let conditions = previous?.conditions;
+  for (const draft of [input.ready, input.benchmark.benchmarked, input.benchmark.slaMet]) {
+    conditions = setCondition(conditions, { ...draft, observedGeneration: generation }, now);
+  }
   return {
     observedGeneration: generation,
-    conditions,
+    conditions: conditions!,
     endpoint: input.endpoint,
     replicas: input.deployment?.status?.replicas ?? 0,
     readyReplicas: input.deployment?.status?.readyReplicas ?? 0,

@@ -1,16 +1,8 @@
 // metav1.Condition helpers: one condition per type, lastTransitionTime moving only when status moves.
-import { ConditionType, type Condition, type ConditionStatus } from '../../crds/index.js';
+import { ConditionType, formatTime, type Condition, type ConditionDraft } from '../../crds/index.js';
 
 /** The order conditions are written in, so that equal status serializes equally. */
 export const CONDITION_ORDER: readonly string[] = [ConditionType.Ready, ConditionType.Benchmarked, ConditionType.SLAMet];
-
-export interface ConditionUpdate {
-  type: string;
-  status: ConditionStatus;
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-}
 
 export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);
@@ -25,7 +17,7 @@ function byOrder(a: Condition, b: Condition): number {
 }
 
 /** Returns a new list with `update` replacing the condition of its type; `now` is used only if the status changed. */
-export function setCondition(conditions: readonly Condition[] | undefined, update: ConditionUpdate, now: Date): Condition[] {
+export function setCondition(conditions: readonly Condition[] | undefined, update: ConditionDraft, now: Date): Condition[] {
   const previous = findCondition(conditions, update.type);
   const lastTransitionTime =
     previous && previous.status === update.status ? previous.lastTransitionTime : formatTime(now);
@@ -38,11 +30,6 @@ export function setCondition(conditions: readonly Condition[] | undefined, updat
     message: update.message,
   };
   return [...(conditions ?? []).filter((c) => c.type !== update.type), next].sort(byOrder);
-}
-
-/** RFC 3339 at second precision, as metav1.Time serializes. */
-export function formatTime(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
 }
 
 export function isTrue(conditions: readonly Condition[] | undefined, type: string): boolean {

@@ -1,35 +1,30 @@
 // The Ready condition: a pure function of the server Deployment's status.
 import type { V1Deployment } from '@kubernetes/client-node';
-import { Reason } from '../../crds/index.js';
-import type { ConditionUpdate } from './conditions.js';
+import { ConditionType, Reason, type ConditionDraft } from '../../crds/index.js';
 
-export type ReadyUpdate = Omit<ConditionUpdate, 'type' | 'observedGeneration'>;
+const ready = (status: ConditionDraft['status'], reason: string, message: string): ConditionDraft => ({ type: ConditionType.Ready, status, reason, message });
 
 /** True once the latest template is rolled out to every requested replica and they are all available. */
-export function readyCondition(deployment: V1Deployment | undefined, replicas: number): ReadyUpdate {
+export function readyCondition(deployment: V1Deployment | undefined, replicas: number): ConditionDraft {
   if (!deployment) {
-    return { status: 'False', reason: Reason.DeploymentProgressing, message: 'the server Deployment does not exist yet' };
+    return ready('False', Reason.DeploymentProgressing, 'the server Deployment does not exist yet');
   }
   const status = deployment.status ?? {};
   const name = deployment.metadata?.name ?? '(unnamed)';
   const progressing = status.conditions?.find((c) => c.type === 'Progressing');
   if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
-    return {
-      status: 'False',
-      reason: Reason.DeploymentFailed,
-      message: `Deployment ${name} stopped progressing: ${progressing.message ?? 'progress deadline exceeded'}; check its pods' events and logs`,
-    };
+    return ready(
+      'False',
+      Reason.DeploymentFailed,
+      `Deployment ${name} stopped progressing: ${progressing.message ?? 'progress deadline exceeded'}; check its pods' events and logs`,
+    );
   }
   const observed = (status.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0);
   const available = status.availableReplicas ?? 0;
   const updated = status.updatedReplicas ?? 0;
   const total = status.replicas ?? 0;
   if (observed && updated === replicas && total === replicas && available >= replicas) {
-    return { status: 'True', reason: Reason.DeploymentAvailable, message: `${available}/${replicas} server pods available` };
+    return ready('True', Reason.DeploymentAvailable, `${available}/${replicas} server pods available`);
   }
-  return {
-    status: 'False',
-    reason: Reason.DeploymentProgressing,
-    message: `${available}/${replicas} server pods available, ${updated} of them up to date`,
-  };
+  return ready('False', Reason.DeploymentProgressing, `${available}/${replicas} server pods available, ${updated} of them up to date`);
 }

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
+import { benchmarkStatus } from '../../contracts/index.js';
 import { InferenceServiceStatus, specHash, type InferenceServiceStatus as Status } from '../../crds/index.js';
 import { compactReport, inferenceService } from '../test-support/fixtures.js';
 import { benchmarkOutcome, observeJob } from './benchmark.js';
 import { computeStatus, invalidSpecStatus, sameStatus } from './compute.js';
 import { findCondition, setCondition } from './conditions.js';
 import { readyCondition } from './ready.js';
-import { benchmarkStatus } from './measurement.js';
 import { conditionTransitions } from './transitions.js';
 
 const T0 = new Date('2025-01-01T00:00:00.000Z');
@@ -40,6 +40,7 @@ test('Ready follows the Deployment rollout', () => {
   assert.equal(readyCondition(undefined, 1).status, 'False');
   assert.equal(readyCondition(deployment({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 1 }), 2).reason, 'DeploymentProgressing');
   assert.deepEqual(readyCondition(deployment({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 }), 2), {
+    type: 'Ready',
     status: 'True',
     reason: 'DeploymentAvailable',
     message: '2/2 server pods available',
@@ -128,7 +129,7 @@ function statusWith(outcome: ReturnType<typeof benchmarkOutcome>, previous?: Sta
     generation,
     endpoint: 'http://audio-cnn.ml.svc:8080',
     deployment: deployment({ observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1 }),
-    ready: { status: 'True', reason: 'DeploymentAvailable', message: '1/1' },
+    ready: { type: 'Ready', status: 'True', reason: 'DeploymentAvailable', message: '1/1' },
     benchmark: outcome,
     now: T0,
   });

@@ -1,8 +1,8 @@
 // The k8s tier's cluster: a real control plane with the CRD installed, admin and operator credentials, and helpers.
 import { readFile } from 'node:fs/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '../../e2e/k8s/control-plane.js';
-import { eventually } from '../../e2e/k8s/eventually.js';
+import { startControlPlane, type ControlPlane } from '../../testing/control-plane/control-plane.js';
+import { eventually } from '../../testing/control-plane/eventually.js';
 import { CRD_NAME, inferenceServiceCrd } from '../../crds/index.js';
 import { kubeClient, resourcePath, type KubeClient } from '../kube-client.js';
 import { operatorClusterRole } from '../rbac.js';

@@ -1,5 +1,5 @@
 // InferenceServices and reports for unit tests, built through the real schema.
-import type { CompactBenchReport } from '../../bench/compact-report.js';
+import type { CompactBenchReport } from '../../contracts/compact-report.js';
 import { parseInferenceService, type InferenceService, type InferenceServiceSpecInput } from '../../crds/index.js';
 import { defaultSettings, type OperatorSettings } from '../settings.js';
 

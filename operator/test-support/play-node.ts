@@ -1,6 +1,6 @@
 // Steps a kubelet would take for the operator's pods, driven by the test.
 import type { V1Job } from '@kubernetes/client-node';
-import { toCompactFailure, type CompactBenchReport } from '../../bench/compact-report.js';
+import { toCompactFailure, type CompactBenchReport } from '../../contracts/compact-report.js';
 import type { KubeClient } from '../kube-client.js';
 import { eventually } from './cluster.js';
 import { finishPod, isFinished, isReady, markPodReady } from './fake-kubelet.js';

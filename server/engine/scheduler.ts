@@ -1,6 +1,6 @@
 import type { NamedTensors } from '../datatypes.js';
-import { sliceRows } from '../protocol.js';
 import type { BatchInputs, Executor } from './executor.js';
+import { sliceRows } from './rows.js';
 
 export interface BatchingPolicy {
   /** A batch closes when it holds this many rows... */

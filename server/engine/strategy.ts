@@ -1,7 +1,8 @@
 import type { BatchingPolicy } from './scheduler.js';
 
-export const strategies = ['inline', 'shared', 'pool', 'batched'] as const;
-export type Strategy = (typeof strategies)[number];
+import type { Strategy } from '../../crds/inferenceservice.js';
+
+export type { Strategy };
 
 export interface StrategyKnobs {
   workers: number;

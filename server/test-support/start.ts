@@ -1,4 +1,4 @@
-import { ServeOptions } from '../options.js';
+import { ServeOptions } from '../../contracts/serve-options.js';
 import { startServer, type RunningServer } from '../serve.js';
 
 /** A real server in this process on a free loopback port. */

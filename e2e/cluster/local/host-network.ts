@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { BRIDGE_NAME, NODE_IP, POD_CIDR } from './node-config.js';
 import { run, tryRun } from './host.js';
 
-/** The first address of the service range that e2e/k8s/component-args.ts gives the API server. */
+/** The first address of the service range that testing/control-plane/component-args.ts gives the API server. */
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 const APISERVER_CHAIN = 'VERNIER-APISERVER';
 /** Chains removed on `down`: ours, kube-proxy's and kubelet's (KUBE-), the CNI plugins' (CNI-). */

@@ -7,8 +7,8 @@ import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { binaryLayout, repoRoot } from '../../k8s/binaries.js';
-import { logTail } from '../../k8s/processes.js';
+import { binaryLayout, repoRoot } from '../../../testing/control-plane/binaries.js';
+import { logTail } from '../../../testing/control-plane/processes.js';
 import { commandExists, run, tryRun } from './host.js';
 import { tearDownNodeNetwork } from './host-network.js';
 import { CONTAINERD_SOCKET } from './node-config.js';
@@ -69,7 +69,7 @@ export async function up(): Promise<ClusterInfo> {
   // A previous cluster that died without `down` leaves state behind; clear it first so `up` always starts clean.
   await down({ quiet: true });
 
-  await script('e2e/k8s/build-binaries.sh', ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl', 'kube-scheduler', 'kubelet', 'kube-proxy']);
+  await script('testing/control-plane/build-binaries.sh', ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl', 'kube-scheduler', 'kubelet', 'kube-proxy']);
   const coredns = await script('e2e/cluster/build-coredns.sh');
   const corednsBin = (await run('bash', [join(repoRoot(), 'e2e/cluster/build-coredns.sh'), '--print-path'])).trim();
   void coredns;

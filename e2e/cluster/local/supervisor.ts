@@ -1,13 +1,14 @@
 // The long-running parent of every process of the `local` cluster. `cluster:up` starts it detached and waits for
 // ready.json; `cluster:down` sends it SIGTERM, on which it stops the node, removes the pods' containers and stops
-// the control plane. Reuses the tier-2 control plane harness (e2e/k8s) for etcd, kube-apiserver and the controllers.
+// the control plane. Reuses the tier-2 control plane harness (testing/control-plane) for etcd, kube-apiserver and the
+// controllers.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requireBinaries } from '../../k8s/binaries.js';
-import { startControlPlane, type ControlPlane } from '../../k8s/control-plane.js';
-import { freeLoopbackPort, waitUntilHealthy } from '../../k8s/health.js';
-import { startProcess, type ManagedProcess } from '../../k8s/processes.js';
+import { requireBinaries } from '../../../testing/control-plane/binaries.js';
+import { startControlPlane, type ControlPlane } from '../../../testing/control-plane/control-plane.js';
+import { freeLoopbackPort, waitUntilHealthy } from '../../../testing/control-plane/health.js';
+import { startProcess, type ManagedProcess } from '../../../testing/control-plane/processes.js';
 import { run, tryRun } from './host.js';
 import { routeKubernetesServiceToApiServer, setUpNodeNetwork } from './host-network.js';
 import {
@@ -118,8 +119,8 @@ async function main(): Promise<void> {
   const onStopSignal = (): void => {
     void stopEverything().finally(() => process.exit(0));
   };
-  // e2e/k8s/processes.ts SIGKILLs every child on SIGTERM/SIGINT/SIGHUP (right for tests); here the node must
-  // stop in order instead, removing the pods' containers while containerd still runs. Its 'exit' hook stays.
+  // testing/control-plane/processes.ts SIGKILLs every child on SIGTERM/SIGINT/SIGHUP (right for tests); here the node
+  // must stop in order instead, removing the pods' containers while containerd still runs. Its 'exit' hook stays.
   const takeOverStopSignals = (): void => {
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
       process.removeAllListeners(signal);
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
     takeOverStopSignals();
     await importImage(pauseArchive);
 
-    log('starting the control plane (e2e/k8s harness)');
+    log('starting the control plane (testing/control-plane harness)');
     cp = await startControlPlane({
       controllerManager: true,
       dataDir: paths.controlPlane,

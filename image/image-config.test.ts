@@ -1,13 +1,13 @@
-// The registry-free build and the Dockerfile must describe the same image: same files (one recipe, stage.sh) and
-// the same user, working directory, environment and entrypoint.
+// The registry-free build and the Dockerfile must describe the same image: same files (one recipe, image/stage.sh)
+// and the same user, working directory, environment and entrypoint.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { repoRoot } from '../k8s/binaries.js';
-import { defaultSettings } from '../../operator/settings.js';
+import { packageRoot, packageVersion } from '../contracts/package-root.js';
+import { defaultSettings } from '../operator/settings.js';
 
-const root = repoRoot();
+const root = packageRoot();
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 /** The final stage: what the image is. */
 const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
@@ -24,9 +24,14 @@ function buildFlag(name: string): string[] {
 }
 
 test('the Dockerfile lays out its files with the same recipe as the registry-free build', () => {
-  assert.match(dockerfile, /bash e2e\/image\/stage\.sh \/stage/);
+  assert.match(dockerfile, /^RUN .*bash image\/stage\.sh \/stage$/m);
   assert.match(dockerfile, /COPY --from=build \/stage\/rootfs\/ \//);
-  assert.match(buildScript, /stage\.sh/);
+  assert.match(buildScript, /^bash "\$REPO\/image\/stage\.sh" /m);
+});
+
+test('the Dockerfile builds from the product tree, not from the test harness in e2e/', () => {
+  const instructions = dockerfile.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  assert.deepEqual(instructions.filter((line) => line.includes('e2e/')), []);
 });
 
 test('user, working directory, environment and entrypoint agree between the Dockerfile and build-image.sh', () => {
@@ -37,7 +42,6 @@ test('user, working directory, environment and entrypoint agree between the Dock
 });
 
 test('the image is built under the name the operator deploys by default', () => {
-  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  assert.equal(defaultSettings().serverImage, `vernier:${version}`);
+  assert.equal(defaultSettings().serverImage, `vernier:${packageVersion()}`);
   assert.match(buildScript, /REF="vernier:\$VERSION"/);
 });

@@ -1,12 +1,13 @@
 // What a benchmark run should do: one zod schema shared by the CLI, the programmatic API and `vernier run`.
 import { z } from 'zod';
+import { bounded, LIMITS } from '../crds/limits.js';
 
 export const SlaTargets = z
   .object({
     /** p99 latency of successful requests must be at or below this. */
-    p99LatencyMs: z.number().positive().optional(),
+    p99LatencyMs: bounded(LIMITS.slaP99LatencyMs).optional(),
     /** Successful requests per second must be at or above this. */
-    minThroughputRps: z.number().positive().optional(),
+    minThroughputRps: bounded(LIMITS.slaMinThroughputRps).optional(),
     /** Failed requests / all requests must be at or below this (0..1). */
     maxErrorRate: z.number().min(0).max(1).optional(),
   })
@@ -25,24 +26,25 @@ export type SweepOptions = z.infer<typeof SweepOptions>;
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL such as http://127.0.0.1:8080' });
 
-export const BenchOptions = z
+/** The fields of BenchOptions, before the cross-field rules and defaults: what `vernier bench`'s flags are built from. */
+export const BenchOptionsFields = z
   .object({
     /** Base URL of the server; the model is at {url}/v2/models/{model}. */
     url: httpUrl,
     model: z.string().min(1, 'expected the model name served at /v2/models/{name}'),
     /** closed: `concurrency` requests always in flight; open: requests sent at `rate` per second regardless of replies. */
     mode: z.enum(['closed', 'open']).default('closed'),
-    concurrency: z.number().int().min(1).max(10_000).default(8),
+    concurrency: bounded(LIMITS.benchmarkConcurrency).default(8),
     /** Open loop: intended sends per second. */
-    rate: z.number().positive().max(1_000_000).optional(),
+    rate: bounded(LIMITS.benchmarkRate).optional(),
     arrival: z.enum(['constant', 'poisson']).default('constant'),
     /** Measured time (after warmup). Default 10 s when `requests` is not given either. */
-    durationSeconds: z.number().positive().max(86_400).optional(),
+    durationSeconds: bounded(LIMITS.benchmarkDurationSeconds).optional(),
     /** Measured requests (after warmup); with `durationSeconds` too, whichever ends first. */
     requests: z.number().int().positive().max(100_000_000).optional(),
-    warmupSeconds: z.number().min(0).max(3_600).default(0),
+    warmupSeconds: bounded(LIMITS.benchmarkWarmupSeconds).default(0),
     /** A request with no complete response within this long counts as a `timeout` error. */
-    timeoutMs: z.number().int().positive().max(3_600_000).default(10_000),
+    timeoutMs: bounded(LIMITS.benchmarkTimeoutMs).default(10_000),
     /** Keep trying to reach the server this long before failing (a Service whose endpoints are still propagating). */
     waitForServerSeconds: z.number().min(0).max(3_600).default(0),
     /** Open loop: at most this many requests in flight; sends beyond it are dropped and reported. */
@@ -59,8 +61,9 @@ export const BenchOptions = z
     /** Raise the load step by step until the SLA breaks; the report is the last step that met it. */
     sweep: SweepOptions.optional(),
   })
-  .strict()
-  .superRefine((o, ctx) => {
+  .strict();
+
+export const BenchOptions = BenchOptionsFields.superRefine((o, ctx) => {
     if (o.mode === 'open' && o.rate === undefined) {
       ctx.addIssue({ code: 'custom', path: ['rate'], message: 'open loop needs a rate (requests per second)' });
     }

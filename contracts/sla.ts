@@ -1,8 +1,18 @@
-// The SLA verdict: a pure function of the targets and the measured figures.
-import type { SlaTargets } from './options.js';
-import type { SlaCheck, SlaVerdict } from './report.js';
+// The SLA verdict: a pure function of the targets and the measured figures. `vernier bench` writes it into its report,
+// and the operator's SLAMet condition and `vernier run` read it from there: one verdict, one set of rules.
+import type { InferenceServiceSpec } from '../crds/index.js';
+import type { SlaTargets } from './bench-options.js';
+import type { SlaCheck, SlaVerdict } from './bench-report.js';
 
-export interface MeasuredFigures {
+/** Failed requests beyond this fraction miss the SLA, whatever the latency: errors make latency figures meaningless. */
+export const MAX_ERROR_RATE = 0.01;
+
+/** The targets an InferenceService's SLA sets for its benchmark. */
+export function slaTargetsFor(spec: InferenceServiceSpec): SlaTargets {
+  return { p99LatencyMs: spec.sla.p99LatencyMs, minThroughputRps: spec.sla.minThroughputRps, maxErrorRate: MAX_ERROR_RATE };
+}
+
+interface VerdictFigures {
   /** null when no request succeeded, so there is no latency to judge. */
   p99Ms: number | null;
   throughputRps: number;
@@ -10,7 +20,7 @@ export interface MeasuredFigures {
 }
 
 /** One check per target that is set; null when no target is set. */
-export function slaVerdict(targets: SlaTargets, measured: MeasuredFigures): SlaVerdict | null {
+export function slaVerdict(targets: SlaTargets, measured: VerdictFigures): SlaVerdict | null {
   const checks: SlaCheck[] = [];
   if (targets.p99LatencyMs !== undefined) {
     const met = measured.p99Ms !== null && measured.p99Ms <= targets.p99LatencyMs;

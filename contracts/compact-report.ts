@@ -1,6 +1,6 @@
 // The compact report: at most 4,096 bytes of JSON, for the benchmark Job's termination message that the operator reads.
 import { z } from 'zod';
-import { SlaVerdict, SweepStopReason, type BenchReport } from './report.js';
+import { LatencyFigures, SlaVerdict, SweepStopReason, type BenchReport } from './bench-report.js';
 
 /** Kubernetes keeps at most this many bytes of a container's termination message. */
 export const terminationMessageLimitBytes = 4096;
@@ -24,13 +24,7 @@ export const CompactBenchReport = z.object({
   errorsOmitted: count,
   errorRate: z.number().min(0).max(1),
   throughputRps: z.number().min(0),
-  p50Ms: ms,
-  p90Ms: ms,
-  p95Ms: ms,
-  p99Ms: ms,
-  p999Ms: ms,
-  maxMs: ms,
-  meanMs: ms,
+  ...LatencyFigures.pick({ p50Ms: true, p90Ms: true, p95Ms: true, p99Ms: true, p999Ms: true, maxMs: true, meanMs: true }).shape,
   sla: SlaVerdict.nullable(),
   generator: z.object({ healthy: z.boolean(), lateSends: count, maxLagMs: ms, droppedSends: count, cpuPercent: z.number().min(0) }),
   /** Set by a capacity sweep. */

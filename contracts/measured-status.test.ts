@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CompactBenchReport } from '../../bench/compact-report.js';
-import { parseInferenceServiceSpec } from '../../crds/parse.js';
-import { benchmarkedCondition, benchmarkStatus, slaCondition } from './measurement.js';
+import { parseInferenceServiceSpec } from '../crds/parse.js';
+import type { CompactBenchReport } from './compact-report.js';
+import { benchmarkedCondition, benchmarkStatus, figuresOfStatus, measuredStatus, verdictOn } from './measured-status.js';
+import { slaTargetsFor, slaVerdict } from './sla.js';
 
 const spec = parseInferenceServiceSpec({
   model: { name: 'audio-cnn', uri: 'builtin://audio-cnn' },
@@ -52,24 +53,27 @@ describe('benchmarkStatus', () => {
   });
 });
 
+/** SLAMet as the operator writes it for a report that carries no verdict of its own. */
+const slaCondition = (r: CompactBenchReport) => measuredStatus(r, spec, '0123456789abcdef').slaMet;
+
 describe('slaCondition', () => {
   it('is True when every target holds', () => {
-    const c = slaCondition(report(), spec, 0.01);
+    const c = slaCondition(report());
     assert.equal(c.status, 'True');
     assert.equal(c.reason, 'SLAMet');
     assert.match(c.message, /p99 90\.4 ms ≤ 100 ms, throughput 81\.2 ≥ 50 req\/s/);
   });
   it('names p99 first, and lists every missed target', () => {
-    const c = slaCondition(report({ p99Ms: 412.3, throughputRps: 12 }), spec, 0.01);
+    const c = slaCondition(report({ p99Ms: 412.3, throughputRps: 12 }));
     assert.equal(c.status, 'False');
     assert.equal(c.reason, 'P99AboveTarget');
     assert.match(c.message, /p99 412\.3 ms is above the 100 ms target; throughput 12\.0 req\/s is below the 50 req\/s target/);
   });
   it('reports low throughput alone as ThroughputBelowTarget', () => {
-    assert.equal(slaCondition(report({ throughputRps: 49.9 }), spec, 0.01).reason, 'ThroughputBelowTarget');
+    assert.equal(slaCondition(report({ throughputRps: 49.9 })).reason, 'ThroughputBelowTarget');
   });
   it('refuses to call an SLA met when requests failed', () => {
-    const c = slaCondition(report({ errorRate: 0.2, errors: { http_503: 150, timeout: 12 } }), spec, 0.01);
+    const c = slaCondition(report({ errorRate: 0.2, errors: { http_503: 150, timeout: 12 } }));
     assert.equal(c.reason, 'ErrorRateTooHigh');
     assert.match(c.message, /20\.00 % of requests failed \(most: http_503 × 150\)/);
   });
@@ -87,5 +91,28 @@ describe('benchmarkedCondition', () => {
     const c = benchmarkedCondition(report({ mode: 'open', rate: 200, concurrency: null }));
     assert.equal(c.reason, 'BenchmarkSucceeded');
     assert.match(c.message, /812 requests over 10\.0 s at 200 req\/s offered: p99 90\.4 ms/);
+  });
+});
+
+describe('one SLA verdict', () => {
+  it('uses the verdict the benchmark wrote when the report has one', () => {
+    const written = slaVerdict({ p99LatencyMs: 50 }, { p99Ms: 90.4444, throughputRps: 81, errorRate: 0 })!;
+    const c = measuredStatus(report({ sla: written }), spec, 'h').slaMet;
+    assert.equal(c.reason, 'P99AboveTarget');
+    assert.match(c.message, /above the 50 ms target/);
+  });
+  it('applies the same rules to a report without one as bench does', () => {
+    const r = report({ p99Ms: 120 });
+    const bench = slaVerdict(slaTargetsFor(spec), { p99Ms: r.p99Ms, throughputRps: r.throughputRps, errorRate: r.errorRate });
+    assert.deepEqual(verdictOn({ ...r }, spec), bench);
+  });
+  it('misses the latency target when no request succeeded, rather than judging a p99 of 0', () => {
+    const c = measuredStatus(report({ ok: 0, p99Ms: 0, errorRate: 0, throughputRps: 0, requests: 0 }), spec, 'h').slaMet;
+    assert.equal(c.status, 'False');
+    assert.match(c.message, /no request succeeded/);
+  });
+  it('judges stored figures (status.benchmark) the same way', () => {
+    const stored = benchmarkStatus(report({ p99Ms: 412.3 }), spec, 'h');
+    assert.equal(verdictOn(figuresOfStatus(stored), spec).met, false);
   });
 });

@@ -7,7 +7,7 @@ import {
   toCompactFailure,
   toCompactReport,
 } from './compact-report.js';
-import { BenchReport } from './report.js';
+import { BenchReport } from './bench-report.js';
 import { sampleReport } from './test-support/sample-report.js';
 
 const size = (x: unknown): number => Buffer.byteLength(JSON.stringify(x));

@@ -1,0 +1,114 @@
+// `vernier bench`'s command line: one flat field per flag, built from the BenchOptions fields so that bounds and
+// messages are the same whether a benchmark is started by flags (the operator's Job) or in-process (`vernier run`).
+import { z } from 'zod';
+import { BenchOptionsFields, SlaTargets, SweepOptions, type BenchOptionsInput } from './bench-options.js';
+import { terminationMessageLimitBytes } from './compact-report.js';
+import type { CommandLine } from './options-codec.js';
+
+/** Exit codes of `vernier bench`. */
+export const BENCH_EXIT_CODES = { ok: 0, error: 1, usage: 2, slaMissed: 3 } as const;
+
+// Fields with a default lose it here (`unwrap().optional()`): BenchOptions applies it, and an absent flag stays absent.
+const f = BenchOptionsFields.shape;
+
+export const BenchArgs = z
+  .strictObject({
+    url: f.url,
+    model: f.model,
+    concurrency: f.concurrency.unwrap().optional(),
+    rate: f.rate,
+    arrival: f.arrival.unwrap().optional(),
+    maxInFlight: f.maxInFlight.unwrap().optional(),
+    duration: f.durationSeconds,
+    requests: f.requests,
+    warmup: f.warmupSeconds.unwrap().optional(),
+    payload: f.payload.unwrap().optional(),
+    timeoutMs: f.timeoutMs.unwrap().optional(),
+    waitForServer: f.waitForServerSeconds.unwrap().optional(),
+    payloadFile: f.payloadFile,
+    batchSize: f.batchSize,
+    seed: f.seed.unwrap().optional(),
+    slaP99Ms: SlaTargets.shape.p99LatencyMs,
+    slaMaxErrorRate: SlaTargets.shape.maxErrorRate,
+    slaMinRps: SlaTargets.shape.minThroughputRps,
+    sweep: z.boolean().optional(),
+    sweepSteps: SweepOptions.shape.steps,
+    sweepMaxSteps: SweepOptions.shape.maxSteps.unwrap().optional(),
+    json: z.string().min(1).optional(),
+    terminationLog: z.string().min(1).optional(),
+    failOnSla: z.boolean().optional(),
+    quiet: z.boolean().optional(),
+  })
+  .superRefine((a, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (a.rate !== undefined && a.concurrency !== undefined) issue('rate', '--concurrency (closed loop) and --rate (open loop) exclude each other');
+    if (a.rate === undefined && (a.arrival !== undefined || a.maxInFlight !== undefined)) {
+      issue(a.arrival !== undefined ? 'arrival' : 'maxInFlight', '--arrival and --max-in-flight apply to the open loop: give --rate too');
+    }
+    if (!a.sweep && (a.sweepSteps !== undefined || a.sweepMaxSteps !== undefined)) issue('sweep', '--sweep-steps and --sweep-max-steps need --sweep');
+  });
+export type BenchArgs = z.output<typeof BenchArgs>;
+export type BenchArgsInput = z.input<typeof BenchArgs>;
+
+/** What the flags ask runBenchmark to do. */
+export function benchOptionsFromArgs(a: BenchArgs): BenchOptionsInput {
+  return {
+    url: a.url,
+    model: a.model,
+    mode: a.rate !== undefined ? 'open' : 'closed',
+    concurrency: a.concurrency,
+    rate: a.rate,
+    arrival: a.arrival,
+    maxInFlight: a.maxInFlight,
+    durationSeconds: a.duration,
+    requests: a.requests,
+    warmupSeconds: a.warmup,
+    timeoutMs: a.timeoutMs,
+    waitForServerSeconds: a.waitForServer,
+    payload: a.payload,
+    payloadFile: a.payloadFile,
+    batchSize: a.batchSize,
+    seed: a.seed,
+    sla: { p99LatencyMs: a.slaP99Ms, minThroughputRps: a.slaMinRps, maxErrorRate: a.slaMaxErrorRate },
+    sweep: a.sweep ? { steps: a.sweepSteps, maxSteps: a.sweepMaxSteps } : undefined,
+  };
+}
+
+const LOAD = 'load (closed loop unless --rate is given)';
+const PAYLOAD = 'payload (built from GET /v2/models/{name} unless --payload-file is given)';
+const SLA = 'SLA and capacity';
+const OUTPUT = 'output';
+
+export const benchCommandLine: CommandLine<typeof BenchArgs> = {
+  command: 'vernier bench',
+  synopsis: 'usage: vernier bench --url URL --model NAME [options]\n\nLoad-tests an Open Inference Protocol v2 model endpoint (POST {url}/v2/models/{name}/infer).',
+  schema: BenchArgs,
+  docs: {
+    url: { help: 'base URL of the server, e.g. http://127.0.0.1:8080', group: 'target' },
+    model: { help: 'the model name served at /v2/models/{name}', group: 'target' },
+    concurrency: { help: 'closed loop: N requests always in flight (default 8)', group: LOAD },
+    rate: { help: 'open loop: R requests per second, latency counted from each intended send time', group: LOAD },
+    arrival: { help: 'open loop arrivals: constant | poisson (default constant)', group: LOAD },
+    maxInFlight: { help: 'open loop: sends beyond N outstanding requests are dropped and reported (default 1024)', group: LOAD },
+    duration: { help: 'measured seconds (default 10 unless --requests is given)', group: LOAD },
+    requests: { help: 'measured requests (with --duration too, whichever ends first)', group: LOAD },
+    warmup: { help: 'seconds of load before the measured window, excluded from the figures (default 0)', group: LOAD },
+    timeoutMs: { help: "a request with no complete response within MS is a 'timeout' error (default 10000)", group: LOAD },
+    waitForServer: { help: 'retry an unreachable or not-yet-ready server for up to S seconds before failing (default 0)', group: LOAD },
+    payload: { help: 'json | binary (binary tensor extension) (default json)', group: PAYLOAD },
+    payloadFile: { help: 'a JSON infer request body to send instead of generated data', group: PAYLOAD },
+    batchSize: { help: 'first dimension of every input (it must be dynamic, -1); other dynamic dims are 1', group: PAYLOAD },
+    seed: { help: 'seed of the generated data and of poisson arrivals (default 1)', group: PAYLOAD },
+    slaP99Ms: { help: 'target: p99 latency of successful requests at or below MS', group: SLA },
+    slaMaxErrorRate: { help: 'target: failed / all requests at or below F (0..1)', group: SLA },
+    slaMinRps: { help: 'target: at least R successful requests per second', group: SLA },
+    sweep: { help: 'raise concurrency 1, 2, 4, … (or the rate r, 2r, 4r, …) until the SLA breaks or errors appear; reports the best passing step', group: SLA },
+    sweepSteps: { help: 'the loads to try instead', group: SLA },
+    sweepMaxSteps: { help: 'number of generated steps (default 10)', group: SLA },
+    json: { help: 'write the full report (JSON) to this file', group: OUTPUT },
+    terminationLog: { help: `write the compact report (at most ${terminationMessageLimitBytes} bytes), e.g. /dev/termination-log`, group: OUTPUT },
+    failOnSla: { help: `exit ${BENCH_EXIT_CODES.slaMissed} when the SLA is missed`, group: OUTPUT },
+    quiet: { help: 'no progress lines on stderr', group: OUTPUT },
+  },
+  epilogue: `exit codes: 0 done · ${BENCH_EXIT_CODES.error} the benchmark could not run · ${BENCH_EXIT_CODES.usage} bad flags · ${BENCH_EXIT_CODES.slaMissed} SLA missed (with --fail-on-sla)`,
+};

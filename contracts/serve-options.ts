@@ -1,0 +1,65 @@
+// `vernier serve`: every option, its bounds, default and help. Flags, --help and VERNIER_* variables derive from this.
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { bounded, LIMITS } from '../crds/limits.js';
+import { STRATEGIES } from '../crds/inferenceservice.js';
+import type { CommandLine } from './options-codec.js';
+
+const int = (min: number, max: number) => z.int().min(min).max(max);
+
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda'] as const;
+export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+
+export const ServeOptions = z.strictObject({
+  model: z.string({ error: 'needs --model (builtin://NAME or a path to an .onnx file)' }).min(1),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'model name may hold letters, digits, ".", "_" and "-"').optional(),
+  strategy: z.enum(STRATEGIES).default('batched'),
+  workers: bounded(LIMITS.workers).default(2),
+  maxBatchSize: bounded(LIMITS.maxBatchSize).default(32),
+  maxQueueDelayMs: bounded(LIMITS.maxQueueDelayMs).default(2),
+  maxQueue: bounded(LIMITS.maxQueue).default(512),
+  executionProvider: z.enum(EXECUTION_PROVIDERS).default('cpu'),
+  intraOpThreads: bounded(LIMITS.intraOpThreads).optional(),
+  cores: int(1, 1024).default(availableParallelism()),
+  workerNice: int(0, 19).default(10),
+  host: z.string().default('0.0.0.0'),
+  port: int(0, 65535).default(8080),
+  maxBodyBytes: int(1024, 2 ** 31 - 1).default(32 * 1024 * 1024),
+  requestTimeoutMs: int(1, 3_600_000).default(30_000),
+  /** Time between readiness turning false and the listener closing, so load balancers stop sending first. */
+  shutdownDelayMs: int(0, 600_000).default(0),
+  drainTimeoutMs: int(0, 3_600_000).default(30_000),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+});
+export type ServeOptions = z.infer<typeof ServeOptions>;
+export type ServeOptionsInput = z.input<typeof ServeOptions>;
+
+export const serveCommandLine: CommandLine<typeof ServeOptions> = {
+  command: 'vernier serve',
+  synopsis: [
+    'usage: vernier serve --model builtin://audio-cnn [--strategy batched] [options]',
+    '',
+    'Serves one ONNX model over the Open Inference Protocol v2 (REST) with /metrics.',
+  ].join('\n'),
+  schema: ServeOptions,
+  docs: {
+    model: 'model to serve: builtin://NAME or a path to an .onnx file',
+    name: 'name served at /v2/models/NAME (default: the file name)',
+    strategy: `concurrency strategy: ${STRATEGIES.join(' | ')} (default batched)`,
+    workers: `worker threads for pool and batched (${LIMITS.workers.min}-${LIMITS.workers.max}, default 2)`,
+    maxBatchSize: `batched: most rows in one run (at most ${LIMITS.maxBatchSize.max}, default 32)`,
+    maxQueueDelayMs: 'batched: longest wait for a batch to fill (default 2)',
+    maxQueue: 'requests allowed to wait; more get 503 + Retry-After (default 512)',
+    executionProvider: `${EXECUTION_PROVIDERS.join(' | ')} (default cpu)`,
+    intraOpThreads: 'onnxruntime threads per session (default: cores / workers)',
+    cores: 'cores to plan threads for (default: available parallelism)',
+    workerNice: 'nice value of inference threads, so HTTP and health checks come first (0-19, default 10)',
+    host: 'address to listen on (default 0.0.0.0)',
+    port: 'TCP port (default 8080)',
+    maxBodyBytes: 'largest request body in bytes (default 32 MiB)',
+    requestTimeoutMs: 'longest time to receive a request and to wait in the queue (default 30000)',
+    shutdownDelayMs: 'on SIGTERM, time not-ready before the listener closes (default 0)',
+    drainTimeoutMs: 'on SIGTERM, longest wait for accepted requests to finish (default 30000)',
+    logLevel: `${LOG_LEVELS.join(' | ')} (default info)`,
+  },
+};

@@ -1,0 +1,38 @@
+// Every bound that the InferenceService API and the processes it starts (`vernier serve`, `vernier bench`) share:
+// one definition, so a value the API server accepts is never refused by the process it ends up in.
+import { z } from 'zod';
+
+export interface Range {
+  min: number;
+  max: number;
+  /** Whole numbers only. */
+  int?: boolean;
+  /** The minimum itself is excluded (a rate must be above 0). */
+  exclusiveMin?: boolean;
+}
+
+export const LIMITS = {
+  /** Worker threads of the server, each with its own session. */
+  workers: { min: 1, max: 64, int: true },
+  maxBatchSize: { min: 1, max: 1024, int: true },
+  maxQueueDelayMs: { min: 0, max: 1000 },
+  maxQueue: { min: 1, max: 100_000, int: true },
+  intraOpThreads: { min: 1, max: 64, int: true },
+  /** Closed loop: requests kept in flight by the benchmark. */
+  benchmarkConcurrency: { min: 1, max: 1024, int: true },
+  /** Open loop: requests per second. */
+  benchmarkRate: { min: 0, max: 1_000_000, exclusiveMin: true },
+  benchmarkDurationSeconds: { min: 0, max: 3600, exclusiveMin: true },
+  benchmarkWarmupSeconds: { min: 0, max: 600 },
+  benchmarkTimeoutMs: { min: 1, max: 600_000, int: true },
+  slaP99LatencyMs: { min: 0, max: 600_000, exclusiveMin: true },
+  /** 0 states no throughput target. */
+  slaMinThroughputRps: { min: 0, max: 1_000_000 },
+} as const satisfies Record<string, Range>;
+
+/** A zod number within a range; `int` narrows to whole numbers where the API wants them even if the process does not. */
+export function bounded(range: Range, int = range.int ?? false): z.ZodNumber {
+  const base = int ? z.int() : z.number();
+  const low = range.exclusiveMin ? base.gt(range.min) : base.min(range.min);
+  return low.max(range.max);
+}
