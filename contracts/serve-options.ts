@@ -56,10 +56,11 @@ export const serveCommandLine: CommandLine<typeof ServeOptions> = {
     workerNice: 'nice value of inference threads, so HTTP and health checks come first (0-19, default 10)',
     host: 'address to listen on (default 0.0.0.0)',
     port: 'TCP port (default 8080)',
-    maxBodyBytes: 'largest request body in bytes (default 32 MiB)',
-    requestTimeoutMs: 'longest time to receive a request and to wait in the queue (default 30000)',
-    shutdownDelayMs: 'on SIGTERM, time not-ready before the listener closes (default 0)',
-    drainTimeoutMs: 'on SIGTERM, longest wait for accepted requests to finish (default 30000)',
+    maxBodyBytes: 'largest request body in bytes, after gzip/deflate decompression (default 32 MiB)',
+    requestTimeoutMs:
+      'longest time to receive a request and to wait in the queue; a request expected to wait and run for more than half of it gets 503 + Retry-After at once (default 30000)',
+    shutdownDelayMs: 'on SIGTERM, time not-ready (answers close their connections) before the listener closes (default 0)',
+    drainTimeoutMs: 'on SIGTERM, longest wait for accepted requests to finish; then every connection is closed (default 30000)',
     logLevel: `${LOG_LEVELS.join(' | ')} (default info)`,
   },
 };

@@ -1,5 +1,10 @@
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import fastifyCompress from '@fastify/compress';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { admitOnArrival } from './admit-on-arrival.js';
+import { answerClientError } from './client-errors.js';
+import { compressionOptions } from './compression.js';
 import type { Engine } from './engine/create-engine.js';
+import { OverloadedError, QueueFullError } from './engine/scheduler.js';
 import type { ServerMetrics } from './metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { inferenceRoutes } from './routes/inference.js';
@@ -11,19 +16,36 @@ export interface AppOptions {
   engine: Engine;
   modelName: string;
   metrics: ServerMetrics;
+  /** Largest request body, counted after decompression. */
   bodyLimitBytes: number;
-  /** Longest time to receive a request body. */
+  /** Longest time to receive a request, headers and body. */
   requestTimeoutMs: number;
   logLevel?: string;
 }
 
 export type { Lifecycle };
 
-export function buildApp(options: AppOptions, lifecycle: Lifecycle = { ready: true }): FastifyInstance {
-  const { engine, modelName, metrics } = options;
+/** Readiness, and whether the listener has closed for the drain: from then on new requests are refused. */
+export interface ServerLifecycle extends Lifecycle {
+  draining: boolean;
+}
+
+const json = 'application/json';
+
+export function buildApp(options: AppOptions, lifecycle: ServerLifecycle = { ready: true, draining: false }): FastifyInstance {
+  const { engine, modelName, metrics, requestTimeoutMs } = options;
   const app = Fastify({
     bodyLimit: options.bodyLimitBytes,
-    requestTimeout: options.requestTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    // Node checks request timeouts on a timer (every 30 s by default), and Node 20 holds a request whose headers have
+    // arrived to the headers timeout (60 s by default) rather than to requestTimeout: both are tied to the setting.
+    http: { requestTimeout: requestTimeoutMs, headersTimeout: requestTimeoutMs, connectionsCheckingInterval: 250 },
+    clientErrorHandler: answerClientError(requestTimeoutMs),
+    // While draining, requests are refused by the onRequest hook below, in the server's own error shape.
+    return503OnClosing: false,
+    // These replies skip the onSend hooks; a Buffer keeps fastify from adding a charset to the content type.
+    frameworkErrors: (err, _request, reply) =>
+      void (reply as FastifyReply).code(err.statusCode ?? 400).header('content-type', json).send(Buffer.from(JSON.stringify({ error: err.message }))),
     logger: options.logLevel && options.logLevel !== 'silent' ? { level: options.logLevel } : false,
     logController: new LogController({ disableRequestLogging: true }),
     // The prototype-poisoning scan runs two regular expressions over every JSON body: ~0.3 ms of the main thread
@@ -36,9 +58,13 @@ export function buildApp(options: AppOptions, lifecycle: Lifecycle = { ready: tr
   // Binary tensor extension bodies (and any other content type) arrive as raw bytes.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setErrorHandler((err: FastifyError & { retryAfterSeconds?: number }, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    // Refusals on arrival land here, and so do overload refusals from the queue, which the inference route passes on.
+    if (err instanceof OverloadedError) metrics.rejected.inc({ reason: 'overloaded' });
+    else if (err instanceof QueueFullError) metrics.rejected.inc({ reason: 'queue_full' });
+    else if (status >= 500) request.log.error({ err }, 'request failed');
+    if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
     const message =
       err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
         ? `request body is larger than the server's limit of ${options.bodyLimitBytes} bytes (--max-body-bytes)`
@@ -48,11 +74,24 @@ export function buildApp(options: AppOptions, lifecycle: Lifecycle = { ready: tr
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `no route ${request.method} ${request.url}; the API is the Open Inference Protocol v2 under /v2` }),
   );
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!lifecycle.draining) return done();
+    reply.code(503).header('retry-after', '1').send({ error: 'server is shutting down; retry on another replica' });
+  });
+  admitOnArrival(app, engine.scheduler);
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    // JSON is UTF-8 by definition, and KServe's client shows an empty error message for a type with parameters.
+    if (reply.getHeader('content-type') === 'application/json; charset=utf-8') reply.header('content-type', json);
+    // Once shutdown has begun each answer is the last on its connection, so keep-alive clients move elsewhere.
+    if (!lifecycle.ready) reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requestDuration.observe({ route, method: request.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
+  app.register(fastifyCompress, compressionOptions(options.bodyLimitBytes));
   app.register(healthRoutes, { scheduler: engine.scheduler, lifecycle });
   app.register(metadataRoutes, { engine, modelName, lifecycle });
   app.register(inferenceRoutes, { engine, modelName, metrics });

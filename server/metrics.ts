@@ -1,6 +1,20 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/**
+ * Bucket bounds from `first` to `last` (both included) that grow by one constant ratio, the smallest step count
+ * keeping that ratio at or below `maxRatio`; each bound rounded to 4 significant digits.
+ */
+export function geometricBuckets(first: number, last: number, maxRatio: number): number[] {
+  if (!(first > 0 && last > first && maxRatio > 1)) throw new RangeError(`no geometric buckets from ${first} to ${last} by ${maxRatio}`);
+  // The epsilon keeps an exact power (16 from 1 by 2) from gaining a step to rounding.
+  const steps = Math.ceil(Math.log(last / first) / Math.log(maxRatio) - 1e-9);
+  const ratio = (last / first) ** (1 / steps);
+  return Array.from({ length: steps + 1 }, (_, i) => Number((first * ratio ** i).toPrecision(4)));
+}
+
+// 0.5 ms to 60 s, each bound ~9 % above the last (137 bounds): a quantile interpolated inside a bucket stays within a
+// few percent of the exact one, which the operator's autoscaler needs to compare a live p99 with the SLA.
+export const latencyBuckets = geometricBuckets(0.0005, 60, 1.09);
 
 /** The server's Prometheus metrics, on a registry of their own. */
 export class ServerMetrics {
@@ -13,7 +27,7 @@ export class ServerMetrics {
   readonly inFlight: Gauge;
   readonly modelLoad: Gauge;
 
-  constructor(queueDepth: () => number = () => 0) {
+  constructor(queueDepth: () => number = () => 0, expectedWaitMs: () => number = () => 0) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     this.requestDuration = new Histogram({
@@ -43,7 +57,7 @@ export class ServerMetrics {
     });
     this.rejected = new Counter({
       name: 'vernier_rejected_requests_total',
-      help: 'Inference requests refused before running, by reason (queue_full, queue_timeout, invalid).',
+      help: 'Inference requests refused before running, by reason (queue_full, overloaded, queue_timeout, invalid).',
       labelNames: ['reason'],
       registers,
     });
@@ -55,6 +69,14 @@ export class ServerMetrics {
       registers,
       collect() {
         this.set(queueDepth());
+      },
+    });
+    new Gauge({
+      name: 'vernier_queue_expected_wait_seconds',
+      help: 'Wait a request arriving now is expected to have before an executor takes it; admission refuses beyond half the request timeout.',
+      registers,
+      collect() {
+        this.set(expectedWaitMs() / 1000);
       },
     });
   }

@@ -1,5 +1,5 @@
 // Open Inference Protocol v2 request/response codec: JSON tensors and the binary tensor extension.
-import { datatypeInfo, elementCount, supportedDatatypes, type NamedTensors, type Tensor, type TypedArray } from './datatypes.js';
+import { datatypeInfo, elementCount, supportedDatatypes, type DatatypeInfo, type NamedTensors, type Tensor, type TypedArray } from './datatypes.js';
 import { formatShape, type ModelSignature, type TensorSpec } from './model-signature.js';
 
 /** A client error: the message says what was wrong with the request and what the model expects. */
@@ -12,6 +12,9 @@ export class RequestError extends Error {
     this.name = 'RequestError';
   }
 }
+
+/** The one version of its model this server serves: what metadata lists and responses report. */
+export const modelVersion = '1';
 
 export interface InferRequest {
   id?: string;
@@ -72,28 +75,104 @@ function checkAgainstModel(raw: RawInput, spec: TensorSpec | undefined, signatur
   if (raw.shape.some((d) => d === 0)) throw new RequestError(`input '${raw.name}': shape ${formatShape(raw.shape)} has no elements`);
 }
 
-function flatten(data: unknown[]): unknown[] {
-  return data.length > 0 && Array.isArray(data[0]) ? (data as unknown[]).flat(Infinity) : data;
+/** A value as an error message shows it: never the contents of an array or object, which may be huge or deep. */
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && v !== null) return 'an object';
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** How deep the first elements of `data` nest, counting no further than `limit`. */
+function nestingDepth(data: unknown[], limit: number): number {
+  let depth = 0;
+  for (let v: unknown = data; Array.isArray(v) && depth < limit; v = v[0]) depth++;
+  return depth;
+}
+
+/** `data[i][j]…` for entry `k` of the arrays `depth` levels down a tensor of `shape`. */
+function entryPath(k: number, depth: number, shape: readonly number[]): string {
+  let path = '';
+  for (let d = depth - 1; d >= 0; d--) {
+    path = `[${k % shape[d]}]${path}`;
+    k = Math.floor(k / shape[d]);
+  }
+  return `data${path}`;
+}
+
+/**
+ * The innermost arrays of `data` in row-major order (`data` itself when flat). `data` is flat, or nested exactly as
+ * the shape: one level per dimension, each as long as its dimension. Walked level by level, so no nesting depth can
+ * overflow the stack.
+ */
+function rowsOf(name: string, data: unknown[], shape: readonly number[]): unknown[][] {
+  const depth = nestingDepth(data, shape.length + 1);
+  if (depth === 1) return [data];
+  const advice = 'nest it exactly as the shape, or send it flat (row-major)';
+  if (depth > shape.length) throw new RequestError(`input '${name}': data is nested deeper than shape ${formatShape(shape)}; ${advice}`);
+  if (depth < shape.length) {
+    throw new RequestError(`input '${name}': data is nested ${depth} deep, but shape ${formatShape(shape)} has ${shape.length} dimensions; ${advice}`);
+  }
+  let level: unknown[] = [data];
+  for (let d = 0; d < shape.length; d++) {
+    for (let k = 0; k < level.length; k++) {
+      const entry = level[k];
+      if (!Array.isArray(entry)) {
+        throw new RequestError(`input '${name}': ${entryPath(k, d, shape)} is ${describe(entry)}, where shape ${formatShape(shape)} needs an array of ${shape[d]}`);
+      }
+      if (entry.length !== shape[d]) {
+        throw new RequestError(`input '${name}': ${entryPath(k, d, shape)} has ${entry.length} entries where shape ${formatShape(shape)} needs ${shape[d]}`);
+      }
+    }
+    if (d === shape.length - 1) break;
+    const next: unknown[] = [];
+    for (const entry of level as unknown[][]) for (let i = 0; i < entry.length; i++) next.push(entry[i]);
+    level = next;
+  }
+  return level as unknown[][];
+}
+
+/** An element the fast check refused: BOOL's true or false as 1 or 0; anything else is an error naming element `i`. */
+function elementValue(raw: RawInput, info: DatatypeInfo, v: unknown, i: number): number {
+  if (info.datatype === 'BOOL' && typeof v === 'boolean') return v ? 1 : 0;
+  const at = `input '${raw.name}': data[${i}] is ${describe(v)}`;
+  const expected = info.datatype === 'BOOL' ? 'true, false, 0 or 1' : info.integer ? 'an integer' : 'a number';
+  if (typeof v !== 'number' || (info.integer && !Number.isInteger(v) && Number.isFinite(v))) throw new RequestError(`${at}, expected ${expected}`);
+  // Beyond 2^53 JSON numbers are inexact: exact 64-bit values need the binary form.
+  const hint = info.bigint ? '; send exact 64-bit integers with the binary tensor extension' : '';
+  throw new RequestError(`${at}, outside ${info.datatype}'s range ${info.range}${hint}`);
 }
 
 function tensorFromJson(raw: RawInput): TypedArray {
   const info = datatypeInfo(raw.datatype)!;
   if (!Array.isArray(raw.data)) throw new RequestError(`input '${raw.name}': data must be an array (or use the binary tensor extension)`);
-  const values = flatten(raw.data);
+  const rows = rowsOf(raw.name, raw.data, raw.shape);
   const count = elementCount(raw.shape);
-  if (values.length !== count) {
-    throw new RequestError(`input '${raw.name}': shape ${formatShape(raw.shape)} needs ${count} elements, data has ${values.length}`);
+  const received = rows.reduce((n, row) => n + row.length, 0);
+  if (received !== count) {
+    throw new RequestError(`input '${raw.name}': shape ${formatShape(raw.shape)} needs ${count} elements, data has ${received}`);
   }
   const out = new info.array(count);
-  const isBool = raw.datatype === 'BOOL';
-  for (let i = 0; i < count; i++) {
-    let v = values[i];
-    if (isBool && typeof v === 'boolean') v = v ? 1 : 0;
-    if (typeof v !== 'number' || (info.integer && !Number.isInteger(v))) {
-      throw new RequestError(`input '${raw.name}': data[${i}] is ${JSON.stringify(v)}, expected ${info.integer ? 'an integer' : 'a number'}`);
+  // The hot path for large float bodies: one type test and two comparisons per element; anything else goes to elementValue.
+  const { lowest, highest, integer } = info;
+  let i = 0;
+  if (info.bigint) {
+    const big = out as BigInt64Array;
+    for (const row of rows) {
+      for (let j = 0; j < row.length; j++, i++) {
+        const v = row[j];
+        big[i] = BigInt(typeof v === 'number' && v >= lowest && v <= highest && Number.isInteger(v) ? v : elementValue(raw, info, v, i));
+      }
     }
-    if (info.bigint) (out as BigInt64Array)[i] = BigInt(v as number);
-    else (out as Float32Array)[i] = v as number;
+  } else {
+    const numbers = out as Float32Array;
+    for (const row of rows) {
+      for (let j = 0; j < row.length; j++, i++) {
+        const v = row[j];
+        numbers[i] = typeof v === 'number' && v >= lowest && v <= highest && (!integer || Number.isInteger(v)) ? v : elementValue(raw, info, v, i);
+      }
+    }
   }
   return out;
 }
@@ -125,6 +204,7 @@ function readOutputSelection(body: Record<string, unknown>, signature: ModelSign
     if (typeof name !== 'string' || !known.includes(name)) {
       throw new RequestError(`unknown output ${JSON.stringify(name)}; the model's outputs are: ${known.join(', ')}`);
     }
+    if (outputs.includes(name)) throw new RequestError(`output '${name}' is requested more than once`);
     outputs.push(name);
     const binary = isRecord(o) && isRecord(o.parameters) ? o.parameters.binary_data : undefined;
     if (binary === true || (binary === undefined && allBinary)) binaryOutputs.add(name);
@@ -137,22 +217,23 @@ function assemble(
   signature: ModelSignature,
   tensorOf: (raw: RawInput) => TypedArray,
 ): InferRequest {
+  if (body.id !== undefined && typeof body.id !== 'string') throw new RequestError(`'id' must be a string, got ${describe(body.id)}`);
   const raws = readRawInputs(body);
   const specs = new Map(signature.inputs.map((s) => [s.name, s]));
-  const inputs: NamedTensors = {};
+  // No prototype: an input named 'toString' or '__proto__' is an ordinary key, never an inherited one.
+  const inputs: NamedTensors = Object.create(null);
   for (const raw of raws) {
-    if (raw.name in inputs) throw new RequestError(`input '${raw.name}' appears more than once`);
+    if (Object.hasOwn(inputs, raw.name)) throw new RequestError(`input '${raw.name}' appears more than once`);
     if (!supportedDatatypes.includes(raw.datatype)) {
       throw new RequestError(`input '${raw.name}': datatype ${raw.datatype} is not supported (supported: ${supportedDatatypes.join(', ')})`);
     }
     checkAgainstModel(raw, specs.get(raw.name), signature);
     inputs[raw.name] = { datatype: raw.datatype, shape: raw.shape, data: tensorOf(raw) };
   }
-  const missing = signature.inputs.filter((s) => !(s.name in inputs)).map((s) => s.name);
+  const missing = signature.inputs.filter((s) => !Object.hasOwn(inputs, s.name)).map((s) => s.name);
   if (missing.length > 0) throw new RequestError(`missing input${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
   const rows = consistentRows(inputs, signature);
-  const id = typeof body.id === 'string' ? body.id : undefined;
-  return { id, inputs, rows, ...readOutputSelection(body, signature) };
+  return { id: body.id as string | undefined, inputs, rows, ...readOutputSelection(body, signature) };
 }
 
 function consistentRows(inputs: NamedTensors, signature: ModelSignature): number {
@@ -175,6 +256,15 @@ export function decodeJsonRequest(body: unknown, signature: ModelSignature): Inf
     }
     return tensorFromJson(raw);
   });
+}
+
+/** The Inference-Header-Content-Length header's value: a plain decimal integer, nothing that merely converts to one. */
+export function readHeaderLength(value: string | string[]): number {
+  if (typeof value !== 'string' || !/^[0-9]+$/.test(value)) {
+    const got = describe(Array.isArray(value) ? value.join(', ') : value);
+    throw new RequestError(`Inference-Header-Content-Length must be the JSON header's length in bytes, a decimal integer such as 113; got ${got}`);
+  }
+  return Number(value);
 }
 
 /** The binary tensor extension: a JSON header of `headerLength` bytes, then each binary input's bytes in order. */
@@ -206,9 +296,23 @@ export function decodeBinaryRequest(body: Buffer, headerLength: number, signatur
   return request;
 }
 
-function jsonData(data: TypedArray): number[] {
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Array.from(data, Number);
-  return Array.from(data as Float32Array);
+/**
+ * A tensor's elements as a JSON array. Non-finite floats are written as the bare tokens NaN, Infinity and -Infinity,
+ * as Triton's JSON writer does (tritonclient and Python's json read them); 64-bit integers are written exactly.
+ */
+function jsonArray(data: TypedArray): string {
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return `[${data.join(',')}]`;
+  const numbers = data as Float32Array;
+  // JSON.stringify is three times faster than join on large arrays, but writes non-finite values as null.
+  for (let i = 0; i < numbers.length; i++) {
+    if (!Number.isFinite(numbers[i])) return `[${Array.from(numbers, String).join(',')}]`;
+  }
+  return JSON.stringify(Array.from(numbers));
+}
+
+/** A JSON object from its members' names and their JSON texts, in order. */
+function jsonObject(members: [string, string][]): string {
+  return `{${members.map(([name, json]) => `${JSON.stringify(name)}:${json}`).join(',')}}`;
 }
 
 export interface EncodedResponse {
@@ -222,12 +326,19 @@ export function encodeResponse(modelName: string, request: InferRequest, outputs
   const binaries: Buffer[] = [];
   const described = request.outputs.map((name) => {
     const t: Tensor = outputs[name];
-    if (!request.binaryOutputs.has(name)) return { name, datatype: t.datatype, shape: t.shape, data: jsonData(t.data) };
+    const head: [string, string][] = [['name', JSON.stringify(name)], ['datatype', JSON.stringify(t.datatype)], ['shape', JSON.stringify(t.shape)]];
+    if (!request.binaryOutputs.has(name)) return jsonObject([...head, ['data', jsonArray(t.data)]]);
     const bytes = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     binaries.push(bytes);
-    return { name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: bytes.byteLength } };
+    return jsonObject([...head, ['parameters', JSON.stringify({ binary_data_size: bytes.byteLength })]]);
   });
-  const json = JSON.stringify({ model_name: modelName, model_version: '1', ...(request.id ? { id: request.id } : {}), outputs: described });
+  const id: [string, string][] = request.id === undefined ? [] : [['id', JSON.stringify(request.id)]];
+  const json = jsonObject([
+    ['model_name', JSON.stringify(modelName)],
+    ['model_version', JSON.stringify(modelVersion)],
+    ...id,
+    ['outputs', `[${described.join(',')}]`],
+  ]);
   if (binaries.length === 0) return { body: json, contentType: 'application/json; charset=utf-8' };
   const header = Buffer.from(json, 'utf8');
   return { body: Buffer.concat([header, ...binaries]), contentType: 'application/octet-stream', headerLength: header.byteLength };

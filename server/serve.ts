@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type Lifecycle } from './app.js';
+import { buildApp, type ServerLifecycle } from './app.js';
+import { closeConnections } from './drain.js';
 import { createEngine, type Engine } from './engine/create-engine.js';
 import { ServerMetrics } from './metrics.js';
 import { defaultModelName, resolveModelPath } from './model-source.js';
@@ -10,8 +11,11 @@ export interface RunningServer {
   modelName: string;
   engine: Engine;
   app: FastifyInstance;
-  lifecycle: Lifecycle;
-  /** Not ready → wait shutdownDelayMs → stop accepting → finish accepted requests → release sessions. */
+  lifecycle: ServerLifecycle;
+  /**
+   * Not ready, answers close their connections → wait shutdownDelayMs → stop listening, close idle connections,
+   * refuse new requests → finish accepted requests within drainTimeoutMs, then close every connection → release sessions.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -19,7 +23,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const modelPath = resolveModelPath(options.model);
   const modelName = options.name ?? defaultModelName(options.model);
   let engine: Engine | undefined;
-  const metrics = new ServerMetrics(() => engine?.scheduler.queueDepth ?? 0);
+  const metrics = new ServerMetrics(
+    () => engine?.scheduler.queueDepth ?? 0,
+    () => engine?.scheduler.expectedWaitMs ?? 0,
+  );
   engine = await createEngine({
     modelPath,
     strategy: options.strategy,
@@ -35,7 +42,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     onRun: (run) => metrics.observeRun(run),
   });
   metrics.modelLoad.set(engine.loadSeconds);
-  const lifecycle: Lifecycle = { ready: true };
+  const lifecycle: ServerLifecycle = { ready: true, draining: false };
   const app = buildApp(
     { engine, modelName, metrics, bodyLimitBytes: options.maxBodyBytes, requestTimeoutMs: options.requestTimeoutMs, logLevel: options.logLevel },
     lifecycle,
@@ -53,9 +60,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     (shuttingDown ??= (async () => {
       lifecycle.ready = false;
       if (options.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, options.shutdownDelayMs));
-      const closed = app.close();
-      await running.scheduler.drain(options.drainTimeoutMs);
-      await closed;
+      lifecycle.draining = true;
+      await closeConnections(app, options.drainTimeoutMs);
       await running.scheduler.close();
     })());
   return { url: address, modelName, engine, app, lifecycle, shutdown };

@@ -37,8 +37,8 @@ export const DEPENDENCY_RULES: readonly DependencyRule[] = [
     allows: outsideFolders('examples', 'cli', 'operator'),
   },
   {
-    name: 'server imports only server/, contracts/, crds/',
-    governs: inFolder('server'),
+    name: 'server product imports only server/, contracts/, crds/',
+    governs: (from) => folderOf(from) === 'server' && isProduct(from),
     allows: inFolder('server', 'contracts', 'crds'),
   },
   {

@@ -1,4 +1,5 @@
 import type { NamedTensors } from '../datatypes.js';
+import { expectedWaitMs, fitsWithin, MovingAverage, retryAfterSeconds, type Load } from './admission.js';
 import type { BatchInputs, Executor } from './executor.js';
 import { sliceRows } from './rows.js';
 
@@ -12,7 +13,10 @@ export interface BatchingPolicy {
 export interface SchedulerOptions {
   /** Requests allowed to wait for an executor; one more is refused with QueueFullError. */
   maxQueue: number;
-  /** A request still waiting after this long is failed with QueueTimeoutError. */
+  /**
+   * A request still waiting after this long is failed with QueueTimeoutError; one expected to wait and run for more
+   * than half of it is refused on arrival with OverloadedError.
+   */
   queueTimeoutMs: number;
   batching?: BatchingPolicy;
   /** Called after each run, for metrics. */
@@ -29,8 +33,27 @@ export interface Scheduled {
 
 export class QueueFullError extends Error {
   readonly statusCode = 503;
-  constructor(maxQueue: number) {
+  constructor(
+    maxQueue: number,
+    readonly retryAfterSeconds = 1,
+  ) {
     super(`server is at capacity: ${maxQueue} requests are already waiting; retry later`);
+  }
+}
+
+/** Refused at once: the queue ahead would keep the request too close to its time limit. */
+export class OverloadedError extends Error {
+  readonly statusCode = 503;
+  readonly retryAfterSeconds: number;
+  constructor(
+    readonly expectedWaitMs: number,
+    limitMs: number,
+  ) {
+    super(
+      `server is overloaded: a request now would wait about ${Math.round(expectedWaitMs)} ms for an inference executor, ` +
+        `too close to the ${limitMs} ms request timeout (--request-timeout-ms); retry later or elsewhere`,
+    );
+    this.retryAfterSeconds = retryAfterSeconds(expectedWaitMs);
   }
 }
 
@@ -104,12 +127,27 @@ export function shouldWaitForCompany(batch: {
   return batch.runsInFlight > 0 && batch.rows < batch.policy.maxBatchSize && batch.waitedMs < batch.policy.maxQueueDelayMs;
 }
 
+interface RunInFlight {
+  started: number;
+  requests: number;
+}
+
+// Share of each finished run in the service-time averages: about the last ten runs count.
+const serviceTimeWeight = 0.2;
+// A request is admitted while its expected wait and run fit in this share of the timeout; the rest absorbs the
+// estimate's error, the time to receive the body and to encode the answer.
+const admissionShareOfTimeout = 0.5;
+
 /** Queues requests, forms batches, and hands them to idle executors. */
 export class Scheduler {
   private readonly queue: Waiting[] = [];
   private readonly idle: Executor[];
   private delayTimer?: NodeJS.Timeout;
-  private running = 0;
+  private readonly runsInFlight = new Set<RunInFlight>();
+  /** Requests admitted on arrival whose bodies are still being read: they will queue behind those already waiting. */
+  private arriving = 0;
+  private readonly perRequestMs = new MovingAverage(serviceTimeWeight);
+  private readonly runMs = new MovingAverage(serviceTimeWeight);
 
   constructor(
     private readonly executors: Executor[],
@@ -123,15 +161,67 @@ export class Scheduler {
   }
 
   get runningRuns(): number {
-    return this.running;
+    return this.runsInFlight.size;
   }
 
   get healthy(): boolean {
     return this.executors.every((e) => e.alive);
   }
 
+  /**
+   * The load a request meets with `queued` requests ahead of it. Service times are moving averages of finished runs,
+   * raised to what a run still in flight has already taken when that is longer (an executor slowed down or stuck).
+   * Before any run has finished there is nothing to go by, and only maxQueue limits the queue.
+   */
+  private loadWith(queued: number): Load {
+    const load = { queued, executors: this.executors.length, perRequestMs: this.perRequestMs.value ?? 0, runMs: this.runMs.value ?? 0 };
+    // A session's first run, slowed by its allocations, says little about the runs after it.
+    if (this.perRequestMs.value === undefined) return load;
+    const now = performance.now();
+    for (const run of this.runsInFlight) {
+      load.perRequestMs = Math.max(load.perRequestMs, (now - run.started) / run.requests);
+      load.runMs = Math.max(load.runMs, now - run.started);
+    }
+    return load;
+  }
+
+  /** Milliseconds a request arriving now is expected to wait for an executor. */
+  get expectedWaitMs(): number {
+    return expectedWaitMs(this.loadWith(this.queue.length + this.arriving));
+  }
+
+  /** Why a request with `queued` requests ahead of it is refused, or undefined when it is admitted. */
+  private refusal(queued: number): QueueFullError | OverloadedError | undefined {
+    const load = this.loadWith(queued);
+    if (queued >= this.options.maxQueue) return new QueueFullError(this.options.maxQueue, retryAfterSeconds(expectedWaitMs(load)));
+    // With nothing ahead a request waits at most for a run in flight.
+    if (queued > 0 && !fitsWithin(load, this.options.queueTimeoutMs * admissionShareOfTimeout)) {
+      return new OverloadedError(expectedWaitMs(load), this.options.queueTimeoutMs);
+    }
+    return undefined;
+  }
+
+  /**
+   * Admits a request on arrival, before its body is read, counting those admitted ahead of it whose bodies are still
+   * arriving: a refusal then costs no body, and a burst is judged in full rather than by what has reached the queue.
+   * Throws QueueFullError or OverloadedError; the function returned gives the place up once the request is submitted
+   * or answered (calling it again does nothing).
+   */
+  admit(): () => void {
+    const refused = this.refusal(this.queue.length + this.arriving);
+    if (refused) throw refused;
+    this.arriving++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.arriving--;
+    };
+  }
+
   submit(inputs: NamedTensors, rows: number): Promise<Scheduled> {
-    if (this.queue.length >= this.options.maxQueue) return Promise.reject(new QueueFullError(this.options.maxQueue));
+    const refused = this.refusal(this.queue.length);
+    if (refused) return Promise.reject(refused);
     return new Promise<Scheduled>((resolve, reject) => {
       const waiting: Waiting = {
         inputs,
@@ -169,7 +259,7 @@ export class Scheduler {
     const indexes = pickBatch(this.queue, batching.maxBatchSize);
     const rows = indexes.reduce((n, i) => n + this.queue[i].rows, 0);
     const waitedMs = performance.now() - this.queue[0].enqueuedAt;
-    if (shouldWaitForCompany({ rows, waitedMs, runsInFlight: this.running, policy: batching })) {
+    if (shouldWaitForCompany({ rows, waitedMs, runsInFlight: this.runsInFlight.size, policy: batching })) {
       if (!this.delayTimer) {
         this.delayTimer = setTimeout(() => {
           this.delayTimer = undefined;
@@ -187,9 +277,13 @@ export class Scheduler {
     const started = performance.now();
     for (const w of group) clearTimeout(w.timer);
     const rows = group.reduce((n, w) => n + w.rows, 0);
-    this.running++;
+    const run: RunInFlight = { started, requests: group.length };
+    this.runsInFlight.add(run);
     try {
       const result = await executor.run(batchInputs(group));
+      const runMs = performance.now() - started;
+      this.runMs.add(runMs);
+      this.perRequestMs.add(runMs / group.length);
       this.options.onRun?.({ rows, requests: group.length, inferenceMs: result.inferenceMs });
       let start = 0;
       for (const w of group) {
@@ -200,17 +294,9 @@ export class Scheduler {
     } catch (err) {
       for (const w of group) w.reject(err as Error);
     } finally {
-      this.running--;
+      this.runsInFlight.delete(run);
       if (executor.alive) this.idle.push(executor);
       this.dispatch();
-    }
-  }
-
-  /** Stops taking work; waits for queued and running requests to finish. */
-  async drain(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while ((this.queue.length > 0 || this.running > 0) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
     }
   }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { batchInputs, pickBatch, shouldWaitForCompany } from './scheduler.js';
+import { expectedWaitMs, fitsWithin, MovingAverage, retryAfterSeconds } from './admission.js';
+import type { Executor, RunResult } from './executor.js';
+import { batchInputs, OverloadedError, pickBatch, Scheduler, shouldWaitForCompany } from './scheduler.js';
 import { executionPlan } from './strategy.js';
 
 describe('pickBatch', () => {
@@ -62,5 +64,123 @@ describe('executionPlan', () => {
     });
     assert.equal(executionPlan('pool', { ...knobs, workers: 8 }, 2).intraOpThreads, 1);
     assert.equal(executionPlan('pool', { ...knobs, intraOpThreads: 3 }, 2).intraOpThreads, 3);
+  });
+});
+
+/** An executor whose every run takes `ms`, for scheduling tests without a model. */
+class SleepingExecutor implements Executor {
+  readonly signature = { inputs: [], outputs: [] };
+  readonly alive = true;
+  constructor(public ms: number) {}
+  async run(): Promise<RunResult> {
+    await new Promise((r) => setTimeout(r, this.ms));
+    return { outputs: {}, inferenceMs: this.ms };
+  }
+  async close(): Promise<void> {}
+}
+
+const oneRow = { x: { datatype: 'FP32', shape: [1, 1], data: new Float32Array(1) } };
+
+describe('admission by expected wait', () => {
+  it('refuses at once what the queue cannot serve within the timeout, serves the rest within it, and recovers', async () => {
+    const timeoutMs = 600;
+    const scheduler = new Scheduler([new SleepingExecutor(20)], { maxQueue: 10_000, queueTimeoutMs: timeoutMs });
+    try {
+      await scheduler.submit(oneRow, 1);
+      let settled = 0;
+      const burst = Array.from({ length: 200 }, async () => {
+        const sent = performance.now();
+        try {
+          await scheduler.submit(oneRow, 1);
+          return { admitted: true, order: settled++, ms: performance.now() - sent, retryAfter: 0 };
+        } catch (err) {
+          assert.ok(err instanceof OverloadedError, String(err));
+          return { admitted: false, order: settled++, ms: performance.now() - sent, retryAfter: err.retryAfterSeconds };
+        }
+      });
+      const results = await Promise.all(burst);
+      const admitted = results.filter((r) => r.admitted);
+      const refused = results.filter((r) => !r.admitted);
+      // Admission aims at half the timeout: about 15 runs of 20 ms, fewer when timers run late.
+      assert.ok(admitted.length >= 3 && admitted.length <= 20, `${admitted.length} of 200 admitted`);
+      assert.ok(Math.max(...refused.map((r) => r.order)) < Math.min(...admitted.map((r) => r.order)), 'a refusal waited for a run');
+      assert.ok(Math.max(...admitted.map((r) => r.ms)) < timeoutMs + 50, `an admitted request took ${Math.max(...admitted.map((r) => r.ms)).toFixed(0)} ms`);
+      assert.ok(refused.every((r) => r.retryAfter >= 1));
+      const after = performance.now();
+      await scheduler.submit(oneRow, 1);
+      assert.ok(performance.now() - after < 100, 'the first request after the burst waited');
+    } finally {
+      await scheduler.close();
+    }
+  });
+
+  it('raises the estimate to a run in flight that has taken longer than the average', async () => {
+    const executor = new SleepingExecutor(20);
+    const scheduler = new Scheduler([executor], { maxQueue: 10_000, queueTimeoutMs: 1000 });
+    try {
+      await scheduler.submit(oneRow, 1);
+      executor.ms = 800;
+      const slow = scheduler.submit(oneRow, 1);
+      const waiting = scheduler.submit(oneRow, 1);
+      await new Promise((r) => setTimeout(r, 300));
+      // The averages say 20 ms a run, but the run in flight has taken 300 ms: one request waiting behind it, then the
+      // newcomer's own run, pass half of the 1000 ms timeout.
+      await assert.rejects(scheduler.submit(oneRow, 1), OverloadedError);
+      await Promise.allSettled([slow, waiting]);
+    } finally {
+      await scheduler.close();
+    }
+  });
+
+  it('admits a burst before any run has finished, up to maxQueue', async () => {
+    const scheduler = new Scheduler([new SleepingExecutor(50)], { maxQueue: 5, queueTimeoutMs: 100 });
+    try {
+      const burst = Array.from({ length: 7 }, () => scheduler.submit(oneRow, 1).then(() => 'ok', (err: Error) => err.constructor.name));
+      assert.deepEqual((await Promise.all(burst)).filter((r) => r === 'QueueFullError').length, 1);
+    } finally {
+      await scheduler.close();
+    }
+  });
+});
+
+describe('admission on arrival', () => {
+  it('counts the requests admitted ahead whose bodies are still arriving, until they give their places up', async () => {
+    const scheduler = new Scheduler([new SleepingExecutor(50)], { maxQueue: 10_000, queueTimeoutMs: 1000 });
+    try {
+      await scheduler.submit(oneRow, 1);
+      const places: (() => void)[] = [];
+      assert.throws(() => {
+        for (let i = 0; i < 100; i++) places.push(scheduler.admit());
+      }, OverloadedError);
+      // Half of 1000 ms holds the run of about 50 ms and about nine more requests ahead.
+      assert.ok(places.length >= 3 && places.length <= 10, `${places.length} admitted`);
+      for (const giveUp of places) {
+        giveUp();
+        giveUp();
+      }
+      assert.doesNotThrow(() => scheduler.admit()());
+    } finally {
+      await scheduler.close();
+    }
+  });
+});
+
+describe('expectedWaitMs and fitsWithin', () => {
+  it('spreads the queue ahead over the executors and adds the request own run', () => {
+    const load = { queued: 10, executors: 2, perRequestMs: 8, runMs: 20 };
+    assert.equal(expectedWaitMs(load), 40);
+    assert.equal(fitsWithin(load, 60), true);
+    assert.equal(fitsWithin(load, 59), false);
+  });
+  it('moves a moving average a fixed share towards each sample', () => {
+    const avg = new MovingAverage(0.25);
+    assert.equal(avg.value, undefined);
+    avg.add(100);
+    avg.add(200);
+    assert.equal(avg.value, 125);
+  });
+  it('asks for a retry after the expected wait, in whole seconds, at least one', () => {
+    assert.equal(retryAfterSeconds(0), 1);
+    assert.equal(retryAfterSeconds(2100), 3);
   });
 });

@@ -1,9 +1,11 @@
-// Inference: POST /v2/models/{model}/infer, with JSON tensors or the binary tensor extension.
+// Inference: POST /v2/models/{model}[/versions/{version}]/infer, with JSON tensors or the binary tensor extension.
+import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Engine } from '../engine/create-engine.js';
 import { QueueFullError, QueueTimeoutError } from '../engine/scheduler.js';
 import type { ServerMetrics } from '../metrics.js';
-import { decodeBinaryRequest, decodeJsonRequest, encodeResponse, RequestError, type InferRequest } from '../protocol.js';
-import { inAppContext, modelParams, unknownModel, type ModelParams } from './shared.js';
+import { decodeBinaryRequest, decodeJsonRequest, encodeResponse, readHeaderLength, RequestError, type InferRequest } from '../protocol.js';
+import { inAppContext, modelParams, notServed, type ModelParams } from './shared.js';
 
 export interface InferenceRoutesOptions {
   engine: Engine;
@@ -11,61 +13,112 @@ export interface InferenceRoutesOptions {
   metrics: ServerMetrics;
 }
 
+const binaryHeader = 'inference-header-content-length';
+
+/**
+ * The inference routes' templates, which label their requests in the metrics: the versioned one serves the same model.
+ * Whatever selects inference requests by route (admission on arrival, the autoscaler) should take both.
+ */
+export const inferenceRouteTemplates = ['/v2/models/:model/infer', '/v2/models/:model/versions/:version/infer'] as const;
+
 export const inferenceRoutes = inAppContext<InferenceRoutesOptions>(async function inferenceRoutes(app, { engine, modelName, metrics }) {
   const scheduler = engine.scheduler;
 
+  // Runs before the body is parsed: binary tensor data labelled application/json would fail as invalid JSON, a
+  // message that hides the real mistake.
+  const refuseBinaryBodyAsJson = async (request: FastifyRequest): Promise<void> => {
+    const refusal = binaryBodyAsJsonRefusal(request.headers);
+    if (refusal === undefined) return;
+    metrics.rejected.inc({ reason: 'invalid' });
+    throw refusal;
+  };
+
   // The body is validated by the protocol decoder, which knows the model's inputs.
-  app.post<{ Params: ModelParams }>('/v2/models/:model/infer', { schema: { params: modelParams } }, async (request, reply) => {
-    if (request.params.model !== modelName) return unknownModel(reply, request.params.model, modelName);
-    const received = performance.now();
-    let decoded: InferRequest;
-    try {
-      decoded = decode(request.body, request.headers['inference-header-content-length'], engine);
-    } catch (err) {
-      metrics.rejected.inc({ reason: 'invalid' });
-      throw err;
-    }
-    metrics.inFlight.inc();
-    try {
-      const scheduled = await scheduler.submit(decoded.inputs, decoded.rows);
-      metrics.queueWait.observe(scheduled.queueMs / 1000);
-      const encoded = encodeResponse(modelName, decoded, scheduled.outputs);
-      reply
-        .header('content-type', encoded.contentType)
-        .header('x-queue-time-ms', scheduled.queueMs.toFixed(3))
-        .header('x-inference-time-ms', scheduled.inferenceMs.toFixed(3))
-        .header('x-batch-rows', String(scheduled.batchRows))
-        .header('x-total-time-ms', (performance.now() - received).toFixed(3));
-      if (encoded.headerLength !== undefined) reply.header('inference-header-content-length', String(encoded.headerLength));
-      return reply.send(encoded.body);
-    } catch (err) {
-      if (err instanceof QueueFullError) {
-        metrics.rejected.inc({ reason: 'queue_full' });
-        return reply.code(503).header('retry-after', '1').send({ error: err.message });
+  for (const url of inferenceRouteTemplates) {
+    app.post<{ Params: ModelParams }>(url, { schema: { params: modelParams }, onRequest: refuseBinaryBodyAsJson }, async (request, reply) => {
+      const missing = notServed(request.params, modelName);
+      if (missing) return reply.code(404).send({ error: missing });
+      const received = performance.now();
+      let decoded: InferRequest;
+      try {
+        decoded = decode(request.body, request.headers, engine);
+      } catch (err) {
+        metrics.rejected.inc({ reason: 'invalid' });
+        throw err;
       }
-      if (err instanceof QueueTimeoutError) {
-        metrics.rejected.inc({ reason: 'queue_timeout' });
-        return reply.code(504).send({ error: err.message });
+      metrics.inFlight.inc();
+      try {
+        const scheduled = await scheduler.submit(decoded.inputs, decoded.rows);
+        metrics.queueWait.observe(scheduled.queueMs / 1000);
+        const encoded = encodeResponse(modelName, decoded, scheduled.outputs);
+        reply
+          .header('content-type', encoded.contentType)
+          .header('x-queue-time-ms', scheduled.queueMs.toFixed(3))
+          .header('x-inference-time-ms', scheduled.inferenceMs.toFixed(3))
+          .header('x-batch-rows', String(scheduled.batchRows))
+          .header('x-total-time-ms', (performance.now() - received).toFixed(3));
+        if (encoded.headerLength !== undefined) reply.header(binaryHeader, String(encoded.headerLength));
+        return reply.send(encoded.body);
+      } catch (err) {
+        if (err instanceof QueueFullError) {
+          metrics.rejected.inc({ reason: 'queue_full' });
+          return reply.code(503).header('retry-after', String(err.retryAfterSeconds)).send({ error: err.message });
+        }
+        if (err instanceof QueueTimeoutError) {
+          metrics.rejected.inc({ reason: 'queue_timeout' });
+          return reply.code(504).send({ error: err.message });
+        }
+        throw err;
+      } finally {
+        metrics.inFlight.dec();
       }
-      throw err;
-    } finally {
-      metrics.inFlight.dec();
-    }
-  });
+    });
+  }
 });
 
-function decode(body: unknown, headerLength: string | string[] | undefined, engine: Engine): InferRequest {
+function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
+}
+
+const contentTypeAdvice = 'send JSON tensors as application/json, or binary tensors as application/octet-stream with an Inference-Header-Content-Length header';
+
+/** The error for headers that announce binary tensor data after the JSON header but label the body application/json. */
+function binaryBodyAsJsonRefusal(headers: IncomingHttpHeaders): RequestError | undefined {
+  const headerLength = headers[binaryHeader];
+  if (headerLength === undefined || mediaTypeOf(headers['content-type']) !== 'application/json') return undefined;
+  // A compressed body's length says nothing of the JSON's; the decoder judges it once inflated.
+  if ((headers['content-encoding'] ?? 'identity') !== 'identity') return undefined;
+  let length: number;
+  try {
+    length = readHeaderLength(headerLength);
+  } catch (err) {
+    return err as RequestError;
+  }
+  // A header as long as the whole body is JSON alone, which application/json describes truly.
+  if (String(length) === headers['content-length']) return undefined;
+  return new RequestError(
+    'Inference-Header-Content-Length says binary tensor data follows the JSON header, but the content type is application/json; ' +
+      'send the body as application/octet-stream',
+  );
+}
+
+function decode(body: unknown, headers: IncomingHttpHeaders, engine: Engine): InferRequest {
+  const headerLength = headers[binaryHeader];
+  // fastify hands text/plain bodies over as strings: JSON sent with the wrong content type.
+  if (typeof body === 'string' && mediaTypeOf(headers['content-type']) === 'text/plain') {
+    throw new RequestError(`content type text/plain is not one this route reads; ${contentTypeAdvice}`);
+  }
   if (Buffer.isBuffer(body)) {
     if (headerLength === undefined) {
       let json: unknown;
       try {
         json = JSON.parse(body.toString('utf8'));
       } catch {
-        throw new RequestError('body is neither JSON nor a binary tensor request (no Inference-Header-Content-Length header)');
+        throw new RequestError(`body is neither JSON nor a binary tensor request (no Inference-Header-Content-Length header); ${contentTypeAdvice}`);
       }
       return decodeJsonRequest(json, engine.signature);
     }
-    return decodeBinaryRequest(body, Number(headerLength), engine.signature);
+    return decodeBinaryRequest(body, readHeaderLength(headerLength), engine.signature);
   }
   return decodeJsonRequest(body, engine.signature);
 }

@@ -1,20 +1,32 @@
-// Pieces the route plugins share: schemas, the unknown-model reply, and registration in the app's own context.
-import type { FastifyPluginAsync, FastifyPluginOptions, FastifyReply } from 'fastify';
+// Pieces the route plugins share: schemas, which model and version a request names, and registration in the app's own context.
+import type { FastifyPluginAsync, FastifyPluginOptions } from 'fastify';
+import { modelVersion } from '../protocol.js';
 
 export const errorBody = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] } as const;
-export const modelParams = { type: 'object', properties: { model: { type: 'string' } }, required: ['model'] } as const;
+export const modelParams = {
+  type: 'object',
+  properties: { model: { type: 'string' }, version: { type: 'string' } },
+  required: ['model'],
+} as const;
 
 /** Readiness the process controls: false from the moment shutdown begins. */
 export interface Lifecycle {
   ready: boolean;
 }
 
+/** The path parameters of /v2/models/{model}[/versions/{version}]/…; `version` only on the versioned routes. */
 export interface ModelParams {
   model: string;
+  version?: string;
 }
 
-export function unknownModel(reply: FastifyReply, requested: string, served: string): FastifyReply {
-  return reply.code(404).send({ error: `unknown model '${requested}'; this server serves '${served}'` });
+/** Why a request that names another model or version gets a 404, or undefined when it names the one served. */
+export function notServed(params: ModelParams, served: string): string | undefined {
+  if (params.model !== served) return `unknown model '${params.model}'; this server serves '${served}'`;
+  if (params.version !== undefined && params.version !== modelVersion) {
+    return `model '${served}' has no version '${params.version}'; its versions are: ${modelVersion}`;
+  }
+  return undefined;
 }
 
 /**
