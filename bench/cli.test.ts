@@ -78,6 +78,20 @@ test('an unreachable server exits 1 with the URL named, and the termination mess
   assert.match(failure.error, /cannot reach the inference server/);
 });
 
+test('--capacity against a server that refuses everything: no capacity, and the termination message says why', async (t) => {
+  const server = await startBehavingServer({ errorEvery: 1 });
+  t.after(() => server.close());
+  const dir = await tempDir(t);
+  const termination = join(dir, 'termination-log');
+  const { io, out } = capture();
+  const argv = ['--url', server.url, '--model', 'm', '--capacity', '--sla-p99-ms', '50', '--capacity-seconds', '10', '--termination-log', termination, '--quiet'];
+  assert.equal(await main(argv, io), 0);
+  assert.match(out(), /capacity {3}none: no rate met the SLA \(stopped: errors; 0 steps in [\d.]+ s of a 10 s budget\)/);
+  assert.match(out(), /the closed-loop probe had no successful request/);
+  const compact = CompactBenchReport.parse(JSON.parse(await readFile(termination, 'utf8')));
+  assert.deepEqual(compact.capacity, { variable: 'rate', rps: null, load: null, p99Ms: null, steps: 0, stoppedBecause: 'errors' });
+});
+
 test('bad flags exit 2 and name the flag', async () => {
   const cases: [string[], RegExp][] = [
     [['--model', 'm'], /--url \(VERNIER_URL\): expected an http:\/\/ or https:\/\/ URL/],
@@ -89,6 +103,13 @@ test('bad flags exit 2 and name the flag', async () => {
     [['--url', 'http://127.0.0.1:1', '--model', 'm', '--sweep-steps', '1,2'], /need --sweep/],
     [['--url', 'http://127.0.0.1:1', '--model', 'm', '--sweep', '--sweep-steps', '1,x'], /--sweep-steps: expected numbers/],
     [['--url', 'http://127.0.0.1:1', '--model', 'm', '--bogus'], /Unknown option '--bogus'/],
+    [['--url', 'http://127.0.0.1:1', '--model', 'm', '--capacity'], /--sla-p99-ms \(VERNIER_SLA_P99_MS\): --capacity searches for the highest rate whose p99 stays within it/],
+    [['--url', 'http://127.0.0.1:1', '--model', 'm', '--capacity', '--sla-p99-ms', '50', '--rate', '10'], /--rate: --capacity chooses the rates itself/],
+    [['--url', 'http://127.0.0.1:1', '--model', 'm', '--capacity', '--sla-p99-ms', '50', '--concurrency', '4'], /--concurrency: --capacity runs open-loop steps/],
+    [['--url', 'http://127.0.0.1:1', '--model', 'm', '--capacity', '--sla-p99-ms', '50', '--sweep'], /--sweep: --sweep and --capacity exclude each other/],
+    [['--url', 'http://127.0.0.1:1', '--model', 'm', '--capacity', '--sla-p99-ms', '50', '--duration', '5'], /--duration: --capacity sizes its steps from --capacity-seconds/],
+    [['--url', 'http://127.0.0.1:1', '--model', 'm', '--capacity', '--sla-p99-ms', '50', '--capacity-seconds', '5'], /--capacity-seconds: Too small/],
+    [['--url', 'http://127.0.0.1:1', '--model', 'm', '--capacity-seconds', '60'], /--capacity-seconds: --capacity-seconds needs --capacity/],
   ];
   for (const [argv, message] of cases) {
     const { io, err } = capture();
@@ -100,7 +121,7 @@ test('bad flags exit 2 and name the flag', async () => {
 test('--help describes the flags and exits 0', async () => {
   const { io, out } = capture();
   assert.equal(await main(['--help'], io), 0);
-  for (const flag of ['--concurrency', '--rate', '--warmup', '--payload-file', '--sla-p99-ms', '--sweep', '--termination-log', '--fail-on-sla']) {
+  for (const flag of ['--concurrency', '--rate', '--warmup', '--payload-file', '--sla-p99-ms', '--sweep', '--capacity', '--capacity-seconds', '--termination-log', '--fail-on-sla']) {
     assert.ok(out().includes(flag), flag);
   }
 });

@@ -6,13 +6,22 @@ import { toCompactFailure, toCompactReport } from '../contracts/compact-report.j
 import { readCommandLine, type CommandIo } from '../contracts/options-codec.js';
 import { formatReportTable } from './format.js';
 import { runBenchmark, type BenchProgress } from './run-benchmark.js';
+import type { StepProgress } from './run-load.js';
 
 export const exitCodes = BENCH_EXIT_CODES;
 
 export type CliIo = CommandIo;
 
+/** e.g. "capacity step 3 · rate 54.7 req/s" or "step 2/6 · concurrency 4". */
+function describeStep(s: StepProgress): string {
+  const load = s.variable === 'rate' ? `rate ${s.load} req/s` : `concurrency ${s.load}`;
+  if (s.kind === 'probe') return `capacity probe · ${load}`;
+  const of = s.count !== null ? `/${s.count}` : '';
+  return `${s.kind === 'search' ? 'capacity step' : 'step'} ${s.index + 1}${of} · ${load}`;
+}
+
 export function formatProgress(p: BenchProgress): string {
-  const step = p.step ? `step ${p.step.index + 1}/${p.step.count} load ${p.step.load} · ` : '';
+  const step = p.step ? `${describeStep(p.step)} · ` : '';
   const last = p.lastSecond;
   const second = last && p.phase !== 'warmup' ? ` · last second ${last.requests} req, p99 ${last.p99Ms ?? '-'} ms` : '';
   return `${step}[${p.elapsedSeconds.toFixed(1).padStart(6)} s] ${p.phase} · ${p.completed} done · ${p.errors} errors · ${p.inFlight} in flight${second}`;

@@ -1,5 +1,5 @@
 // The human-readable report: a few labelled lines and aligned tables, like the seeds' comparison tables.
-import type { BenchReport } from '../contracts/bench-report.js';
+import type { BenchReport, SweepSummary } from '../contracts/bench-report.js';
 import { describeCheck } from '../contracts/sla.js';
 
 /** Columns padded to their widest cell; the first column left-aligned, the rest right-aligned. */
@@ -44,6 +44,16 @@ function generatorLine(r: BenchReport): string {
   return parts.join(' · ');
 }
 
+const loadOf = (s: SweepSummary, load: number): string => (s.variable === 'concurrency' ? `concurrency ${num(load, 0)}` : `rate ${num(load)} req/s`);
+
+/** The capacity a sweep or search found, e.g. "95.0 req/s at rate 96.1 req/s, p99 12.30 ms (stopped: converged; …)". */
+export function describeCapacity(s: SweepSummary): string {
+  const p99 = s.capacityP99Ms !== undefined && s.capacityP99Ms !== null ? `, p99 ${num(s.capacityP99Ms, 2)} ms` : '';
+  const found = s.capacityRps === null ? `none: no ${s.search ? 'rate' : 'step'} met the SLA` : `${num(s.capacityRps)} req/s at ${loadOf(s, s.capacityLoad ?? 0)}${p99}`;
+  const spent = s.search ? `; ${s.steps.length} steps in ${num(s.search.elapsedSeconds)} s of a ${s.search.budgetSeconds} s budget` : '';
+  return `${found} (stopped: ${s.stoppedBecause.replaceAll('_', ' ')}${spent})`;
+}
+
 function sweepLines(r: BenchReport): string[] {
   if (!r.sweep) return [];
   const s = r.sweep;
@@ -58,9 +68,10 @@ function sweepLines(r: BenchReport): string[] {
       step.passed ? 'pass' : `FAIL: ${step.reason}`,
     ]),
   ];
-  const capacity =
-    s.capacityRps === null ? 'none: no step met the SLA' : `${num(s.capacityRps)} req/s at ${s.variable} ${num(s.capacityLoad ?? 0, s.variable === 'concurrency' ? 0 : 1)}`;
-  return ['', 'capacity sweep', alignColumns(rows, '  '), `capacity   ${capacity} (stopped: ${s.stoppedBecause.replace('_', ' ')})`];
+  const p = s.search?.probe;
+  const probe = p ? [`probe      closed loop, concurrency ${p.concurrency}, ${num(p.durationSeconds)} s: ${num(p.throughputRps)} req/s, p99 ${num(p.p99Ms, 2)} ms`] : [];
+  const steps = s.steps.length > 0 ? [alignColumns(rows, '  ')] : [];
+  return ['', s.search ? 'capacity search' : 'capacity sweep', ...probe, ...steps, `capacity   ${describeCapacity(s)}`];
 }
 
 export function formatReportTable(report: BenchReport): string {

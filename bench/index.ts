@@ -1,5 +1,5 @@
 // The bench package's public API, for `vernier run` and the operator.
-export { runBenchmark, type BenchHooks, type BenchProgress } from './run-benchmark.js';
+export { runBenchmark, type BenchHooks, type BenchProgress, type StepProgress } from './run-benchmark.js';
 export { BenchOptions, BenchOptionsError, SlaTargets, SweepOptions, parseBenchOptions, type BenchOptionsInput } from '../contracts/bench-options.js';
 export { BenchReport, SlaVerdict, SweepSummary } from '../contracts/bench-report.js';
 export {
@@ -11,6 +11,6 @@ export {
   toCompactFailure,
   toCompactReport,
 } from '../contracts/compact-report.js';
-export { formatReportTable } from './format.js';
+export { describeCapacity, formatReportTable } from './format.js';
 export { slaVerdict } from '../contracts/sla.js';
 export { BenchTargetError } from './client.js';

@@ -1,4 +1,5 @@
-// The programmatic API: validate options, read the model's metadata, build payloads, check one request, run (or sweep), report.
+// The programmatic API: validate options, read the model's metadata, build payloads, check one request, run (sweep, or
+// search for the capacity), report.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchTargetError, InferClient, describeError, errorMessageOf } from './client.js';
 import { buildReport } from './build-report.js';
@@ -6,10 +7,11 @@ import { resolveInputShapes, type ModelMetadata } from './model-metadata.js';
 import { parseBenchOptions, type BenchOptions, type BenchOptionsInput } from '../contracts/bench-options.js';
 import { buildPayloads, readPayloadFile, type Payload, type PayloadSet } from './payload.js';
 import type { BenchReport } from '../contracts/bench-report.js';
+import { CAPACITY_SEARCH, runCapacitySearch } from './capacity-search.js';
 import { runLoad, type BenchProgress, type LoadSpec } from './run-load.js';
-import { runSweep, sweepSteps } from './sweep.js';
+import { fixedSteps, runSweep, sweepSteps } from './sweep.js';
 
-export type { BenchProgress } from './run-load.js';
+export type { BenchProgress, StepProgress } from './run-load.js';
 
 export interface BenchHooks {
   /** Called about once a second while load runs. */
@@ -77,6 +79,7 @@ function loadSpecOf(options: BenchOptions): LoadSpec {
 
 /** Connections the pool may open: one per request that can be in flight. */
 function connectionsFor(options: BenchOptions, steps: number[] | null): number {
+  if (options.capacity) return Math.max(options.maxInFlight, CAPACITY_SEARCH.probeConcurrency);
   if (options.mode === 'open') return options.maxInFlight;
   return Math.max(options.concurrency, ...(steps ?? []));
 }
@@ -106,10 +109,12 @@ export async function runBenchmark(input: BenchOptionsInput, hooks: BenchHooks =
       return buildReport(options, target, spec, run);
     };
     const spec = loadSpecOf(options);
+    if (options.capacity) return await runCapacitySearch(options.capacity.seconds, options.sla, spec, runAt);
     if (!steps) return await runAt(spec, null);
-    return await runSweep(options.mode, steps, options.sla, (load, index) => {
-      const stepSpec = options.mode === 'closed' ? { ...spec, concurrency: load } : { ...spec, rate: load };
-      return runAt(stepSpec, { index, count: steps.length, load });
+    const variable = options.mode === 'closed' ? 'concurrency' : 'rate';
+    return await runSweep(options.mode, fixedSteps(steps), options.sla, ({ load }, index) => {
+      const stepSpec = variable === 'concurrency' ? { ...spec, concurrency: load } : { ...spec, rate: load };
+      return runAt(stepSpec, { kind: 'sweep', index, count: steps.length, load, variable });
     });
   } finally {
     signal?.removeEventListener('abort', onAbort);

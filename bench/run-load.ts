@@ -30,8 +30,18 @@ export interface BenchProgress {
   inFlight: number;
   /** Figures of the last whole measured second. */
   lastSecond: TimelineSecond | null;
-  /** Set during a sweep. */
-  step: { index: number; count: number; load: number } | null;
+  /** Set during a sweep or a capacity search. */
+  step: StepProgress | null;
+}
+
+export interface StepProgress {
+  /** A sweep step, the capacity search's closed-loop probe, or one of its open-loop steps. */
+  kind: 'sweep' | 'probe' | 'search';
+  index: number;
+  /** Steps in all, when known beforehand. */
+  count: number | null;
+  load: number;
+  variable: 'concurrency' | 'rate';
 }
 
 export interface LoadHooks {

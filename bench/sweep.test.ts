@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runBenchmark } from './run-benchmark.js';
-import { judgeStep, sweepSteps } from './sweep.js';
+import { fixedSteps, judgeStep, sweepSteps, type JudgedStep } from './sweep.js';
 import { sampleReport } from '../contracts/test-support/sample-report.js';
 import { startBehavingServer } from './test-support/behaving-server.js';
 
@@ -9,6 +9,19 @@ test('generated steps double from 1 (concurrency) or from the start rate', () =>
   assert.deepEqual(sweepSteps('closed', undefined, { maxSteps: 5 }), [1, 2, 4, 8, 16]);
   assert.deepEqual(sweepSteps('open', 25, { maxSteps: 3 }), [25, 50, 100]);
   assert.deepEqual(sweepSteps('closed', undefined, { steps: [3, 6, 9], maxSteps: 10 }), [3, 6, 9]);
+});
+
+test('given steps run in order until one fails, which says why the sweep stopped', () => {
+  const plan = fixedSteps([1, 2, 4]);
+  const ran = (load: number, failedBecause: JudgedStep['failedBecause'] = null): JudgedStep => ({
+    step: { load, throughputRps: load * 10, p50Ms: 1, p99Ms: 2, errorRate: 0, requests: 100, passed: failedBecause === null, reason: failedBecause },
+    failedBecause,
+  });
+  assert.equal(plan.count, 3);
+  assert.deepEqual(plan.next([]), { load: 1 });
+  assert.deepEqual(plan.next([ran(1)]), { load: 2 });
+  assert.deepEqual(plan.next([ran(1), ran(2, 'errors')]), { stop: 'errors' });
+  assert.deepEqual(plan.next([ran(1), ran(2), ran(4)]), { stop: 'steps_exhausted' });
 });
 
 test('a step fails on a missed latency target, on errors, or on a generator that fell behind; not on low throughput', () => {

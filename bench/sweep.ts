@@ -1,4 +1,5 @@
-// Capacity sweep: raise the load step by step until the SLA breaks; the best passing step is the replica's capacity.
+// Sweeps: run load steps one after another, judge each against the SLA, and report the best passing step as the
+// replica's capacity. Which step comes next is a plan's call: given steps in order, or a capacity search.
 import { generatorFellBehind } from './build-report.js';
 import type { SlaTargets, SweepOptions } from '../contracts/bench-options.js';
 import type { BenchReport, SweepStep, SweepStopReason, SweepSummary } from '../contracts/bench-report.js';
@@ -49,37 +50,82 @@ export function sweepStepOf(load: number, report: BenchReport, judgement: StepJu
   };
 }
 
-/** Runs steps in order and stops at the first that fails; returns the best passing step's report with the sweep attached. */
+/** A step that ran, with what made it fail (null when it passed). */
+export interface JudgedStep {
+  step: SweepStep;
+  failedBecause: SweepStopReason | null;
+}
+
+/** The next step of a sweep: its load, and its measured seconds when the plan sizes steps itself. */
+export interface PlannedStep {
+  load: number;
+  durationSeconds?: number;
+}
+
+export type PlanDecision = PlannedStep | { stop: SweepStopReason };
+
+export interface SweepPlan {
+  /** Steps in all when known beforehand (for progress lines), else null. */
+  count: number | null;
+  next(done: readonly JudgedStep[]): PlanDecision;
+}
+
+/** The given loads in order, stopping at the first step that fails. */
+export function fixedSteps(loads: number[]): SweepPlan {
+  return {
+    count: loads.length,
+    next(done) {
+      const last = done.at(-1);
+      if (last && !last.step.passed) return { stop: last.failedBecause ?? 'sla_missed' };
+      return done.length < loads.length ? { load: loads[done.length] } : { stop: 'steps_exhausted' };
+    },
+  };
+}
+
+/**
+ * Runs the plan's steps until it stops; returns the best passing step's report with the sweep attached.
+ * With no passing step the figures are the first step's, or `before`'s (the run that preceded the sweep) when none ran.
+ */
 export async function runSweep(
   mode: 'closed' | 'open',
-  steps: number[],
+  plan: SweepPlan,
   targets: SlaTargets,
-  runStep: (load: number, index: number) => Promise<BenchReport>,
+  runStep: (step: PlannedStep, index: number) => Promise<BenchReport>,
+  before?: BenchReport,
 ): Promise<BenchReport> {
-  const done: SweepStep[] = [];
+  const done: JudgedStep[] = [];
   let first: BenchReport | undefined;
   let best: BenchReport | undefined;
-  let stoppedBecause: SweepStopReason = 'steps_exhausted';
-  for (const [index, load] of steps.entries()) {
-    const report = await runStep(load, index);
-    first ??= report;
-    const judgement = judgeStep(report, targets);
-    done.push(sweepStepOf(load, report, judgement));
-    if (!judgement.passed) {
-      stoppedBecause = judgement.stoppedBecause ?? 'sla_missed';
+  let bestStep: SweepStep | undefined;
+  let stoppedBecause: SweepStopReason;
+  for (;;) {
+    const decision = plan.next(done);
+    if ('stop' in decision) {
+      stoppedBecause = decision.stop;
       break;
     }
-    if (!best || report.throughputRps > best.throughputRps) best = report;
+    const report = await runStep(decision, done.length);
+    first ??= report;
+    const judgement = judgeStep(report, targets);
+    const step = sweepStepOf(decision.load, report, judgement);
+    done.push({ step, failedBecause: judgement.stoppedBecause });
+    if (judgement.passed && (!best || report.throughputRps > best.throughputRps)) {
+      best = report;
+      bestStep = step;
+    }
   }
-  const chosen = best ?? first!;
-  const bestStep = best ? done.find((s) => s.passed && s.throughputRps === best!.throughputRps) : undefined;
+  const chosen = best ?? first ?? before;
+  if (!chosen) throw new Error(`the sweep stopped (${stoppedBecause}) before its first step, with no report to show`);
   const sweep: SweepSummary = {
     variable: mode === 'closed' ? 'concurrency' : 'rate',
-    steps: done,
+    steps: done.map((d) => d.step),
     capacityRps: best ? best.throughputRps : null,
     capacityLoad: bestStep ? bestStep.load : null,
+    capacityP99Ms: best ? best.latency.p99Ms : null,
     stoppedBecause,
   };
-  const warnings = best ? chosen.warnings : [...chosen.warnings, `sweep: no step met the SLA; the figures are those of the first step (${steps[0]})`];
-  return { ...chosen, sweep, warnings };
+  const why = first
+    ? `no step met the SLA; the figures are those of the first step (${done[0].step.load})`
+    : `no step ran (stopped: ${stoppedBecause.replaceAll('_', ' ')}); the figures are those of the run before the sweep`;
+  return { ...chosen, sweep, warnings: best ? chosen.warnings : [...chosen.warnings, `sweep: ${why}`] };
 }

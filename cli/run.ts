@@ -4,10 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { formatReportTable, runBenchmark } from '../bench/index.js';
+import { describeCapacity, formatReportTable, runBenchmark } from '../bench/index.js';
 import { watchProcessTree, type ProcessUsage } from '../bench/process-usage.js';
 import { fixed, formatTable } from '../bench/table.js';
-import { BenchArgs, benchArgsFor, benchOptionsFromArgs, encodeServeArgs, serveOptionsFor, toCompactReport, type BenchReport } from '../contracts/index.js';
+import { BenchArgs, benchArgsFor, benchOptionsFromArgs, capacitySearchArgs, DEFAULT_CAPACITY_SECONDS, encodeServeArgs, serveOptionsFor, toCompactReport, type BenchReport } from '../contracts/index.js';
 import { ConditionType, PROVIDER_TYPES, specHash, STRATEGIES, type InferenceService, type InferenceServiceSpec, type InferenceServiceStatus } from '../crds/index.js';
 import { benchmarkOutcome } from '../operator/status/benchmark.js';
 import { computeStatus } from '../operator/status/compute.js';
@@ -15,13 +15,15 @@ import { readyCondition } from '../operator/status/ready.js';
 import { startServeProcess } from '../server/serve-process.js';
 import { readInferenceService } from './manifest.js';
 
-const usage = `usage: vernier run FILE.yaml [--fail-on-sla] [--compare] [--duration S] [--warmup S] [--provider TYPE] [--json OUT.json]
+const usage = `usage: vernier run FILE.yaml [--fail-on-sla] [--compare] [--capacity] [--duration S] [--warmup S] [--provider TYPE] [--json OUT.json]
 
 Serves the InferenceService's model locally with its concurrency strategy, runs its benchmark against it,
 and prints the status block the operator would write, with the SLA verdict.
 
   --fail-on-sla   exit 3 when the SLA is missed
   --compare       run the benchmark once per strategy (${STRATEGIES.join(', ')}) and print one table
+  --capacity      then search for one replica's capacity: the highest open-loop rate the server serves within
+                  the SLA's p99 (spec.benchmark.capacitySeconds, ${DEFAULT_CAPACITY_SECONDS} s by default)
   --duration S    override spec.benchmark.durationSeconds
   --warmup S      override spec.benchmark.warmupSeconds
   --provider TYPE override spec.provider.type (${PROVIDER_TYPES.join(', ')}): --provider cpu measures an
@@ -35,6 +37,8 @@ export interface Measurement {
   report: BenchReport;
   server: ProcessUsage;
   url: string;
+  /** The capacity search's report, with --capacity. */
+  capacity?: BenchReport;
 }
 
 function withOverrides(spec: InferenceServiceSpec, duration?: string, warmup?: string): InferenceServiceSpec {
@@ -73,13 +77,22 @@ async function startServer(spec: InferenceServiceSpec) {
   }
 }
 
+/** The highest rate the local server serves within the SLA, searched with the benchmark's target, payload and SLA. */
+async function searchCapacity(spec: InferenceServiceSpec, url: string): Promise<BenchReport> {
+  const seconds = spec.benchmark.capacitySeconds;
+  console.error(`vernier run: searching for the capacity of strategy ${spec.concurrency.strategy} for up to ${seconds} s`);
+  return runBenchmark(benchOptionsFromArgs(BenchArgs.parse(capacitySearchArgs(benchArgsFor(spec, url), seconds))));
+}
+
 /** Starts `vernier serve` for the spec, benchmarks it in this process with the Job's own arguments, stops the server. */
-async function measure(spec: InferenceServiceSpec): Promise<Measurement> {
+async function measure(spec: InferenceServiceSpec, withCapacity: boolean): Promise<Measurement> {
   const server = await startServer(spec);
   try {
     const watch = watchProcessTree(server.child.pid!);
     const report = await runBenchmark(benchOptionsFromArgs(BenchArgs.parse(benchArgsFor(spec, server.url))));
-    return { spec, report, server: watch.stop(), url: server.url };
+    const serverUsage = watch.stop();
+    const capacity = withCapacity ? await searchCapacity(spec, server.url) : undefined;
+    return { spec, report, server: serverUsage, url: server.url, ...(capacity ? { capacity } : {}) };
   } finally {
     const code = await server.stop();
     if (code !== 0) console.error(`vernier run: the server exited with ${code}:\n${server.output()}`);
@@ -138,6 +151,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       'fail-on-sla': { type: 'boolean' },
       compare: { type: 'boolean' },
+      capacity: { type: 'boolean' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
       provider: { type: 'string' },
@@ -165,7 +179,7 @@ export async function main(argv: string[]): Promise<number> {
   const results = [];
   for (const s of specs) {
     console.error(`vernier run: ${isvc.metadata.name}: serving ${s.model.uri} with strategy ${s.concurrency.strategy}, benchmarking for ${s.benchmark.warmupSeconds} + ${s.benchmark.durationSeconds} s`);
-    const measurement = await measure(s);
+    const measurement = await measure(s, values.capacity ?? false);
     const status = localStatus(isvc, measurement);
     results.push({ measurement, status });
     if (!values.compare) console.log(formatReportTable(measurement.report));
@@ -177,8 +191,17 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`\n# status the operator would write for InferenceService ${isvc.metadata.name}\n${stringify({ status: results[0].status }, { lineWidth: 0 })}`);
     console.log(verdictLine(results[0].status));
   }
+  for (const { measurement: m } of results) {
+    if (m.capacity?.sweep) console.log(`capacity${values.compare ? ` (${m.spec.concurrency.strategy})` : ''}: ${describeCapacity(m.capacity.sweep)}`);
+  }
   if (values.json) {
-    await writeFile(values.json, JSON.stringify(results.map((r) => ({ strategy: r.measurement.spec.concurrency.strategy, status: r.status, report: r.measurement.report })), null, 2));
+    const entries = results.map(({ measurement: m, status }) => ({
+      strategy: m.spec.concurrency.strategy,
+      status,
+      report: m.report,
+      ...(m.capacity ? { capacity: m.capacity } : {}),
+    }));
+    await writeFile(values.json, JSON.stringify(entries, null, 2));
   }
   const missed = results.some((r) => r.status.conditions!.some((c) => c.type === ConditionType.SLAMet && c.status !== 'True'));
   return values['fail-on-sla'] && missed ? SLA_MISSED_EXIT_CODE : 0;

@@ -1,7 +1,7 @@
 // `vernier bench`'s command line: one flat field per flag, built from the BenchOptions fields so that bounds and
 // messages are the same whether a benchmark is started by flags (the operator's Job) or in-process (`vernier run`).
 import { z } from 'zod';
-import { BenchOptionsFields, SlaTargets, SweepOptions, type BenchOptionsInput } from './bench-options.js';
+import { BenchOptionsFields, CapacityOptions, DEFAULT_CAPACITY_SECONDS, SlaTargets, SweepOptions, type BenchOptionsInput } from './bench-options.js';
 import { terminationMessageLimitBytes } from './compact-report.js';
 import type { CommandLine } from './options-codec.js';
 
@@ -11,44 +11,61 @@ export const BENCH_EXIT_CODES = { ok: 0, error: 1, usage: 2, slaMissed: 3 } as c
 // Fields with a default lose it here (`unwrap().optional()`): BenchOptions applies it, and an absent flag stays absent.
 const f = BenchOptionsFields.shape;
 
-export const BenchArgs = z
-  .strictObject({
-    url: f.url,
-    model: f.model,
-    concurrency: f.concurrency.unwrap().optional(),
-    rate: f.rate,
-    arrival: f.arrival.unwrap().optional(),
-    maxInFlight: f.maxInFlight.unwrap().optional(),
-    duration: f.durationSeconds,
-    requests: f.requests,
-    warmup: f.warmupSeconds.unwrap().optional(),
-    payload: f.payload.unwrap().optional(),
-    timeoutMs: f.timeoutMs.unwrap().optional(),
-    waitForServer: f.waitForServerSeconds.unwrap().optional(),
-    payloadFile: f.payloadFile,
-    batchSize: f.batchSize,
-    seed: f.seed.unwrap().optional(),
-    slaP99Ms: SlaTargets.shape.p99LatencyMs,
-    slaMaxErrorRate: SlaTargets.shape.maxErrorRate,
-    slaMinRps: SlaTargets.shape.minThroughputRps,
-    sweep: z.boolean().optional(),
-    sweepSteps: SweepOptions.shape.steps,
-    sweepMaxSteps: SweepOptions.shape.maxSteps.unwrap().optional(),
-    json: z.string().min(1).optional(),
-    terminationLog: z.string().min(1).optional(),
-    failOnSla: z.boolean().optional(),
-    quiet: z.boolean().optional(),
-  })
-  .superRefine((a, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (a.rate !== undefined && a.concurrency !== undefined) issue('rate', '--concurrency (closed loop) and --rate (open loop) exclude each other');
-    if (a.rate === undefined && (a.arrival !== undefined || a.maxInFlight !== undefined)) {
-      issue(a.arrival !== undefined ? 'arrival' : 'maxInFlight', '--arrival and --max-in-flight apply to the open loop: give --rate too');
-    }
-    if (!a.sweep && (a.sweepSteps !== undefined || a.sweepMaxSteps !== undefined)) issue('sweep', '--sweep-steps and --sweep-max-steps need --sweep');
-  });
+const BenchArgsFields = z.strictObject({
+  url: f.url,
+  model: f.model,
+  concurrency: f.concurrency.unwrap().optional(),
+  rate: f.rate,
+  arrival: f.arrival.unwrap().optional(),
+  maxInFlight: f.maxInFlight.unwrap().optional(),
+  duration: f.durationSeconds,
+  requests: f.requests,
+  warmup: f.warmupSeconds.unwrap().optional(),
+  payload: f.payload.unwrap().optional(),
+  timeoutMs: f.timeoutMs.unwrap().optional(),
+  waitForServer: f.waitForServerSeconds.unwrap().optional(),
+  payloadFile: f.payloadFile,
+  batchSize: f.batchSize,
+  seed: f.seed.unwrap().optional(),
+  slaP99Ms: SlaTargets.shape.p99LatencyMs,
+  slaMaxErrorRate: SlaTargets.shape.maxErrorRate,
+  slaMinRps: SlaTargets.shape.minThroughputRps,
+  sweep: z.boolean().optional(),
+  sweepSteps: SweepOptions.shape.steps,
+  sweepMaxSteps: SweepOptions.shape.maxSteps.unwrap().optional(),
+  capacity: z.boolean().optional(),
+  capacitySeconds: CapacityOptions.shape.seconds.unwrap().optional(),
+  json: z.string().min(1).optional(),
+  terminationLog: z.string().min(1).optional(),
+  failOnSla: z.boolean().optional(),
+  quiet: z.boolean().optional(),
+});
+
+export const BenchArgs = BenchArgsFields.superRefine((a, ctx) => {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (a.rate !== undefined && a.concurrency !== undefined) issue('rate', '--concurrency (closed loop) and --rate (open loop) exclude each other');
+  if (a.rate === undefined && !a.capacity && (a.arrival !== undefined || a.maxInFlight !== undefined)) {
+    issue(a.arrival !== undefined ? 'arrival' : 'maxInFlight', '--arrival and --max-in-flight apply to the open loop: give --rate too');
+  }
+  if (!a.sweep && (a.sweepSteps !== undefined || a.sweepMaxSteps !== undefined)) issue('sweep', '--sweep-steps and --sweep-max-steps need --sweep');
+  if (a.capacity) capacityIssues(a, issue);
+  else if (a.capacitySeconds !== undefined) issue('capacitySeconds', '--capacity-seconds needs --capacity');
+});
 export type BenchArgs = z.output<typeof BenchArgs>;
 export type BenchArgsInput = z.input<typeof BenchArgs>;
+
+/** What --capacity needs (a p99 target) and what it leaves to the search (the load and the measured window). */
+function capacityIssues(a: z.output<typeof BenchArgsFields>, issue: (path: string, message: string) => void): void {
+  if (a.slaP99Ms === undefined) issue('slaP99Ms', '--capacity searches for the highest rate whose p99 stays within it: give it');
+  if (a.rate !== undefined) issue('rate', '--capacity chooses the rates itself: leave out --rate');
+  if (a.concurrency !== undefined) issue('concurrency', '--capacity runs open-loop steps at rates it chooses: leave out --concurrency');
+  if (a.sweep) issue('sweep', '--sweep and --capacity exclude each other');
+  for (const window of ['duration', 'requests'] as const) {
+    if (a[window] !== undefined) issue(window, `--capacity sizes its steps from --capacity-seconds: leave out --${window}`);
+  }
+  const budget = a.capacitySeconds ?? DEFAULT_CAPACITY_SECONDS;
+  if (a.warmup !== undefined && a.warmup > budget / 2) issue('warmup', `must leave at least half of --capacity-seconds (${budget}) to the search`);
+}
 
 /** What the flags ask runBenchmark to do. */
 export function benchOptionsFromArgs(a: BenchArgs): BenchOptionsInput {
@@ -71,7 +88,17 @@ export function benchOptionsFromArgs(a: BenchArgs): BenchOptionsInput {
     seed: a.seed,
     sla: { p99LatencyMs: a.slaP99Ms, minThroughputRps: a.slaMinRps, maxErrorRate: a.slaMaxErrorRate },
     sweep: a.sweep ? { steps: a.sweepSteps, maxSteps: a.sweepMaxSteps } : undefined,
+    capacity: a.capacity ? { seconds: a.capacitySeconds } : undefined,
   };
+}
+
+/**
+ * The same target, payload and SLA with a capacity search instead of one load: what `vernier run --capacity` runs
+ * after its benchmark. The load, the measured window and the warmup are left to the search.
+ */
+export function capacitySearchArgs(args: BenchArgsInput, capacitySeconds?: number): BenchArgsInput {
+  const { url, model, payload, payloadFile, batchSize, seed, timeoutMs, waitForServer, slaP99Ms, slaMaxErrorRate, slaMinRps } = args;
+  return { url, model, payload, payloadFile, batchSize, seed, timeoutMs, waitForServer, slaP99Ms, slaMaxErrorRate, slaMinRps, capacity: true, capacitySeconds };
 }
 
 const LOAD = 'load (closed loop unless --rate is given)';
@@ -105,6 +132,11 @@ export const benchCommandLine: CommandLine<typeof BenchArgs> = {
     sweep: { help: 'raise concurrency 1, 2, 4, … (or the rate r, 2r, 4r, …) until the SLA breaks or errors appear; reports the best passing step', group: SLA },
     sweepSteps: { help: 'the loads to try instead', group: SLA },
     sweepMaxSteps: { help: 'number of generated steps (default 10)', group: SLA },
+    capacity: {
+      help: "search the highest open-loop rate whose p99 stays within --sla-p99-ms and errors within --sla-max-error-rate (default 0.01): one replica's capacity",
+      group: SLA,
+    },
+    capacitySeconds: { help: `time budget of the capacity search, warmup included (default ${DEFAULT_CAPACITY_SECONDS})`, group: SLA },
     json: { help: 'write the full report (JSON) to this file', group: OUTPUT },
     terminationLog: { help: `write the compact report (at most ${terminationMessageLimitBytes} bytes), e.g. /dev/termination-log`, group: OUTPUT },
     failOnSla: { help: `exit ${BENCH_EXIT_CODES.slaMissed} when the SLA is missed`, group: OUTPUT },

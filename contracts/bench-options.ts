@@ -1,6 +1,7 @@
 // What a benchmark run should do: one zod schema shared by the CLI, the programmatic API and `vernier run`.
 import { z } from 'zod';
 import { bounded, LIMITS } from '../crds/limits.js';
+import { MAX_ERROR_RATE } from './sla.js';
 
 export const SlaTargets = z
   .object({
@@ -23,6 +24,16 @@ export const SweepOptions = z
   })
   .strict();
 export type SweepOptions = z.infer<typeof SweepOptions>;
+
+export const DEFAULT_CAPACITY_SECONDS = 120;
+
+export const CapacityOptions = z
+  .object({
+    /** Time budget of the whole search, warmup included. */
+    seconds: bounded(LIMITS.capacitySeconds, false).default(DEFAULT_CAPACITY_SECONDS),
+  })
+  .strict();
+export type CapacityOptions = z.infer<typeof CapacityOptions>;
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL such as http://127.0.0.1:8080' });
 
@@ -60,6 +71,12 @@ export const BenchOptionsFields = z
     sla: SlaTargets.default({}),
     /** Raise the load step by step until the SLA breaks; the report is the last step that met it. */
     sweep: SweepOptions.optional(),
+    /**
+     * Search for the highest open-loop rate whose p99 stays within `sla.p99LatencyMs` (and errors within
+     * `sla.maxErrorRate`, 0.01 unless set): one replica's capacity. `mode`, `concurrency`, `rate` and the
+     * measured window are then the search's to choose.
+     */
+    capacity: CapacityOptions.optional(),
   })
   .strict();
 
@@ -70,8 +87,19 @@ export const BenchOptions = BenchOptionsFields.superRefine((o, ctx) => {
     if (o.mode === 'closed' && o.sweep?.steps?.some((s) => !Number.isInteger(s))) {
       ctx.addIssue({ code: 'custom', path: ['sweep', 'steps'], message: 'closed-loop sweep steps are concurrencies: whole numbers' });
     }
+    if (o.capacity) {
+      if (o.sla.p99LatencyMs === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['sla', 'p99LatencyMs'], message: 'the capacity search looks for the highest rate within a p99 target: set one' });
+      }
+      if (o.sweep) ctx.addIssue({ code: 'custom', path: ['capacity'], message: 'a capacity search and a sweep exclude each other' });
+      if (o.warmupSeconds > o.capacity.seconds / 2) {
+        ctx.addIssue({ code: 'custom', path: ['warmupSeconds'], message: `warmup must leave at least half of the capacity budget (${o.capacity.seconds} s) to the search` });
+      }
+    }
   })
-  .transform((o) => (o.durationSeconds === undefined && o.requests === undefined ? { ...o, durationSeconds: 10 } : o));
+  .transform((o) => (o.durationSeconds === undefined && o.requests === undefined ? { ...o, durationSeconds: 10 } : o))
+  // Errors must be judged for the search to tell a server that refuses load from one that serves it.
+  .transform((o) => (o.capacity && o.sla.maxErrorRate === undefined ? { ...o, sla: { ...o.sla, maxErrorRate: MAX_ERROR_RATE } } : o));
 
 export type BenchOptions = z.output<typeof BenchOptions>;
 export type BenchOptionsInput = z.input<typeof BenchOptions>;

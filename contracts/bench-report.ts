@@ -76,16 +76,43 @@ export const SweepStep = z.object({
 });
 export type SweepStep = z.infer<typeof SweepStep>;
 
-export const SweepStopReason = z.enum(['sla_missed', 'errors', 'generator_saturated', 'steps_exhausted']);
+/**
+ * Why a sweep or a capacity search ended: a step missed the SLA, failed requests, or found the generator unable to keep
+ * its schedule; the given steps ran out; the search bracketed the SLA edge closely enough; or its time budget ran out.
+ */
+export const SweepStopReason = z.enum(['sla_missed', 'errors', 'generator_saturated', 'steps_exhausted', 'converged', 'budget_spent']);
 export type SweepStopReason = z.infer<typeof SweepStopReason>;
+
+/** How a capacity search (`--capacity`) spent its budget. */
+export const CapacitySearch = z.object({
+  budgetSeconds: z.number().positive(),
+  /** From the start of warmup to the end of the last step, drain included. */
+  elapsedSeconds: z.number().min(0),
+  /** The closed-loop run that estimated the server's ceiling, where the open-loop steps start from. */
+  probe: z.object({
+    concurrency: z.number().int().positive(),
+    durationSeconds: z.number().min(0),
+    /** Successful requests sent in the probe's window per second of it: the ceiling estimate. */
+    throughputRps: z.number().min(0),
+    p99Ms: ms,
+  }),
+  /** Lowest rate that missed the SLA or outran the generator: the capacity lies below it. Null when none did. */
+  missedLoad: z.number().positive().nullable(),
+});
+export type CapacitySearch = z.infer<typeof CapacitySearch>;
 
 export const SweepSummary = z.object({
   variable: z.enum(['concurrency', 'rate']),
-  steps: z.array(SweepStep).min(1),
+  /** Empty when a capacity search stopped before its first step (see `stoppedBecause`). */
+  steps: z.array(SweepStep),
   /** Highest throughput among the steps that met the SLA without errors: the replica's capacity. Null when none did. */
   capacityRps: z.number().min(0).nullable(),
   capacityLoad: z.number().positive().nullable(),
+  /** p99 of that step. Optional: reports written before it existed still parse. */
+  capacityP99Ms: ms.nullable().optional(),
   stoppedBecause: SweepStopReason,
+  /** Set by a capacity search; a sweep over given or doubling steps has none. */
+  search: CapacitySearch.optional(),
 });
 export type SweepSummary = z.infer<typeof SweepSummary>;
 

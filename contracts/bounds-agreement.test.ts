@@ -27,6 +27,7 @@ const PASSED_TO: Record<string, [z.ZodObject, string]> = {
   'spec.benchmark.durationSeconds': [BenchArgs, 'duration'],
   'spec.benchmark.warmupSeconds': [BenchArgs, 'warmup'],
   'spec.benchmark.timeoutMs': [BenchArgs, 'timeoutMs'],
+  'spec.benchmark.capacitySeconds': [BenchArgs, 'capacitySeconds'],
   'spec.sla.p99LatencyMs': [BenchArgs, 'slaP99Ms'],
   'spec.sla.minThroughputRps': [BenchArgs, 'slaMinRps'],
 };

@@ -60,7 +60,41 @@ test('a sweep shows up as the capacity', () => {
       stoppedBecause: 'sla_missed',
     },
   });
-  assert.deepEqual(toCompactReport(report).capacity, { variable: 'concurrency', rps: 50, load: 1, steps: 2, stoppedBecause: 'sla_missed' });
+  assert.deepEqual(toCompactReport(report).capacity, { variable: 'concurrency', rps: 50, load: 1, p99Ms: null, steps: 2, stoppedBecause: 'sla_missed' });
+});
+
+test('a capacity search carries the p99 at the capacity rate through the compact report', () => {
+  const report = sampleReport({
+    sweep: {
+      variable: 'rate',
+      steps: [
+        { load: 90, throughputRps: 89.9, p50Ms: 11, p99Ms: 21.5, errorRate: 0, requests: 900, passed: true, reason: null },
+        { load: 112.5, throughputRps: 96, p50Ms: 250, p99Ms: 610, errorRate: 0, requests: 1_000, passed: false, reason: 'p99 610 ms > 100 ms' },
+        { load: 100.6, throughputRps: 96.2, p50Ms: 40, p99Ms: 180, errorRate: 0, requests: 1_000, passed: false, reason: 'p99 180 ms > 100 ms' },
+        { load: 95.15, throughputRps: 95.1, p50Ms: 12, p99Ms: 33.2, errorRate: 0, requests: 950, passed: true, reason: null },
+      ],
+      capacityRps: 95.1,
+      capacityLoad: 95.15,
+      capacityP99Ms: 33.2,
+      stoppedBecause: 'converged',
+      search: { budgetSeconds: 120, elapsedSeconds: 51.3, probe: { concurrency: 32, durationSeconds: 5, throughputRps: 100, p99Ms: 330 }, missedLoad: 100.6 },
+    },
+  });
+  assert.deepEqual(BenchReport.parse(JSON.parse(JSON.stringify(report))), report, 'the full report round-trips with its search');
+  const text = JSON.stringify(toCompactReport(report));
+  assert.ok(Buffer.byteLength(text) <= terminationMessageLimitBytes);
+  const parsed = parseTerminationMessage(text) as CompactBenchReport;
+  assert.deepEqual(parsed.capacity, { variable: 'rate', rps: 95.1, load: 95.15, p99Ms: 33.2, steps: 4, stoppedBecause: 'converged' });
+});
+
+test('reports written before the capacity p99 existed still parse', () => {
+  const { p99Ms: _p99Ms, ...older } = { variable: 'rate' as const, rps: 95.1, load: 95.15, p99Ms: 33.2, steps: 4, stoppedBecause: 'sla_missed' as const };
+  const compact = { ...toCompactReport(sampleReport()), capacity: older };
+  const parsed = parseTerminationMessage(JSON.stringify(compact)) as CompactBenchReport;
+  assert.equal(parsed.capacity?.rps, 95.1);
+  assert.equal(parsed.capacity?.p99Ms, undefined);
+  const fullSweep = { variable: 'rate', steps: [], capacityRps: null, capacityLoad: null, stoppedBecause: 'steps_exhausted' };
+  assert.equal(BenchReport.parse({ ...sampleReport(), sweep: fullSweep }).sweep?.capacityP99Ms, undefined, 'a full report without it too');
 });
 
 test('termination messages parse as a report or as a failure, and a failure fits whatever its text', () => {

@@ -27,12 +27,14 @@ export const CompactBenchReport = z.object({
   ...LatencyFigures.pick({ p50Ms: true, p90Ms: true, p95Ms: true, p99Ms: true, p999Ms: true, maxMs: true, meanMs: true }).shape,
   sla: SlaVerdict.nullable(),
   generator: z.object({ healthy: z.boolean(), lateSends: count, maxLagMs: ms, droppedSends: count, cpuPercent: z.number().min(0) }),
-  /** Set by a capacity sweep. */
+  /** Set by a capacity sweep or search (`--capacity`). */
   capacity: z
     .object({
       variable: z.enum(['concurrency', 'rate']),
       rps: z.number().min(0).nullable(),
       load: z.number().positive().nullable(),
+      /** p99 measured at `load`. Optional: reports written before it existed still parse. */
+      p99Ms: ms.nullable().optional(),
       steps: count,
       stoppedBecause: SweepStopReason,
     })
@@ -101,6 +103,7 @@ export function toCompactReport(report: BenchReport): CompactBenchReport {
       variable: report.sweep.variable,
       rps: report.sweep.capacityRps,
       load: report.sweep.capacityLoad,
+      p99Ms: report.sweep.capacityP99Ms ?? null,
       steps: report.sweep.steps.length,
       stoppedBecause: report.sweep.stoppedBecause,
     },

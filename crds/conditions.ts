@@ -7,6 +7,10 @@ export const ConditionType = {
   Benchmarked: 'Benchmarked',
   /** The latest benchmark met spec.sla; `kubectl wait --for=condition=SLAMet` waits on it. */
   SLAMet: 'SLAMet',
+  /** One replica's capacity within the SLA is measured for the current spec (status.capacity); with spec.autoscaling only. */
+  CapacityMeasured: 'CapacityMeasured',
+  /** The live p99 across the server pods (status.live) is within spec.sla.p99LatencyMs. */
+  LatencyWithinSLA: 'LatencyWithinSLA',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -44,6 +48,26 @@ export const Reason = {
   ErrorRateTooHigh: 'ErrorRateTooHigh',
   /** No benchmark result for the current spec yet, so the SLA verdict is unknown. */
   NotMeasured: 'NotMeasured',
+
+  // CapacityMeasured
+  /** Waiting for a measured benchmark and a ready server pod before searching for the capacity. */
+  CapacityPending: 'CapacityPending',
+  /** The capacity Job is searching for the highest rate one pod serves within the SLA. */
+  CapacityMeasuring: 'CapacityMeasuring',
+  /** status.capacity holds the result for the current spec. */
+  CapacitySucceeded: 'CapacitySucceeded',
+  /** The capacity Job failed, or no rate met the SLA; the message says why. */
+  CapacityFailed: 'CapacityFailed',
+
+  // LatencyWithinSLA
+  /** Live p99 at or below the SLA's target. */
+  LiveP99WithinSLA: 'LiveP99WithinSLA',
+  /** Live p99 above the SLA's target. */
+  LiveP99AboveSLA: 'LiveP99AboveSLA',
+  /** Too few requests in the window for a p99, or no metrics yet. */
+  NotEnoughTraffic: 'NotEnoughTraffic',
+  /** The server pods' metrics could not be read. */
+  MetricsUnavailable: 'MetricsUnavailable',
 
   // Any condition
   /** The spec fails validation; the message lists each offending field. */

@@ -66,7 +66,10 @@ describe('InferenceService CRD', () => {
     assert.equal(crd.spec.versions.length, 1);
     assert.equal(version.name, 'v1alpha1');
     assert.equal(version.served && version.storage, true);
-    assert.deepEqual(version.subresources, { status: {} });
+    assert.deepEqual(version.subresources, {
+      status: {},
+      scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' },
+    });
   });
 
   it('has a structural schema', () => {
@@ -121,14 +124,21 @@ describe('InferenceService CRD', () => {
       '.spec.benchmark.warmupSeconds': 5,
       '.spec.benchmark.payload': 'json',
       '.spec.benchmark.timeoutMs': 10000,
+      '.spec.benchmark.capacitySeconds': 120,
       '.spec.replicas': 1,
+      '.spec.autoscaling.minReplicas': 1,
+      '.spec.autoscaling.targetUtilization': 0.7,
+      '.spec.autoscaling.tolerance': 0.1,
+      '.spec.autoscaling.scaleDownStabilizationSeconds': 300,
+      '.spec.autoscaling.intervalSeconds': 15,
+      '.spec.autoscaling.windowSeconds': 60,
     };
     const actual = Object.fromEntries([...walk(schema)].filter(([, n]) => 'default' in n).map(([p, n]) => [p, n.default]));
     assert.deepEqual(actual, expected);
   });
 
   it('has CRD defaults that agree with what zod fills in', () => {
-    const parsed = InferenceServiceSpec.parse({ model: { name: 'm', uri: 'builtin://m' }, sla: { p99LatencyMs: 10 } });
+    const parsed = InferenceServiceSpec.parse({ model: { name: 'm', uri: 'builtin://m' }, sla: { p99LatencyMs: 10 }, autoscaling: { maxReplicas: 4 } });
     for (const [path, node] of walk(schema)) {
       if (!('default' in node) || typeof node.default === 'object') continue;
       assert.deepEqual(valueAt(parsed, path.replace(/^\.spec/, '')), node.default, `default of ${path}`);
@@ -163,7 +173,7 @@ describe('InferenceService CRD', () => {
     assert.deepEqual(nodeAt(schema, '.status.conditions[].status')!.enum, ['True', 'False', 'Unknown']);
   });
 
-  it('prints Model, Provider, Strategy, P99(ms), RPS, SLA and Age', () => {
+  it('prints Model, Provider, Strategy, P99(ms), RPS, SLA, Replicas, Live-P99(ms) and Age', () => {
     assert.deepEqual(
       version.additionalPrinterColumns.map((c) => [c.name, c.type, c.jsonPath]),
       [
@@ -173,6 +183,8 @@ describe('InferenceService CRD', () => {
         ['P99(ms)', 'number', '.status.benchmark.p99Ms'],
         ['RPS', 'number', '.status.benchmark.throughputRps'],
         ['SLA', 'string', `.status.conditions[?(@.type=="${ConditionType.SLAMet}")].status`],
+        ['Replicas', 'integer', '.status.replicas'],
+        ['Live-P99(ms)', 'number', '.status.live.p99Ms'],
         ['Age', 'date', '.metadata.creationTimestamp'],
       ],
     );
@@ -183,8 +195,8 @@ describe('InferenceService CRD', () => {
       const fieldPath = column.jsonPath.replace(/\[\?\(.*\)\]/, '[]');
       const node = nodeAt(schema, fieldPath);
       assert.ok(node, `${column.name}: ${column.jsonPath} is not in the schema`);
-      const fieldType = node.type === 'integer' ? 'number' : node.type;
-      assert.equal(fieldType, column.type, `${column.name}: column type ${column.type}, field type ${node.type}`);
+      const matches = column.type === node.type || (column.type === 'number' && node.type === 'integer');
+      assert.ok(matches, `${column.name}: column type ${column.type}, field type ${node.type}`);
     }
   });
 

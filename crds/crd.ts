@@ -37,7 +37,7 @@ export interface CustomResourceDefinition {
       served: boolean;
       storage: boolean;
       schema: { openAPIV3Schema: SchemaNode };
-      subresources: { status: Record<string, never> };
+      subresources: { status: Record<string, never>; scale: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string } };
       additionalPrinterColumns: PrinterColumn[];
     }>;
   };
@@ -55,6 +55,8 @@ export const PRINTER_COLUMNS: PrinterColumn[] = [
     jsonPath: `.status.conditions[?(@.type=="${ConditionType.SLAMet}")].status`,
     description: 'Whether the latest benchmark met the SLA.',
   },
+  { name: 'Replicas', type: 'integer', jsonPath: '.status.replicas', description: 'Server pods that exist.' },
+  { name: 'Live-P99(ms)', type: 'number', jsonPath: '.status.live.p99Ms', description: 'p99 latency across the server pods over the live window.' },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];
 
@@ -102,7 +104,8 @@ export function inferenceServiceCrd(): CustomResourceDefinition {
           served: true,
           storage: true,
           schema: { openAPIV3Schema: inferenceServiceOpenApiSchema() },
-          subresources: { status: {} },
+          // The scale subresource lets kubectl scale, an HPA or a KEDA ScaledObject set spec.replicas.
+          subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } },
           additionalPrinterColumns: PRINTER_COLUMNS,
         },
       ],

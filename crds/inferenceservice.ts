@@ -120,6 +120,9 @@ export const BenchmarkSpec = withCrossFieldRules(
     warmupSeconds: bounded(LIMITS.benchmarkWarmupSeconds, true).default(5).describe('Load applied before measuring, in seconds; its results are discarded.'),
     payload: z.enum(PAYLOAD_ENCODINGS).default('json').describe('Request encoding: json tensors, or the binary tensor extension.'),
     timeoutMs: bounded(LIMITS.benchmarkTimeoutMs).default(10000).describe('A request not answered within this many milliseconds counts as an error.'),
+    capacitySeconds: bounded(LIMITS.capacitySeconds)
+      .default(120)
+      .describe('Time budget of the search for one replica\'s capacity (the highest open-loop rate one server pod serves within the SLA), run when spec.autoscaling is set.'),
   }),
   [
     {
@@ -146,6 +149,41 @@ export const ResourcesSpec = z
   })
   .describe('CPU and memory of each server container.');
 
+export const AutoscalingSpec = withCrossFieldRules(
+  z.strictObject({
+    minReplicas: bounded(LIMITS.replicas).default(1).describe('Fewest server pods.'),
+    maxReplicas: bounded(LIMITS.replicas).describe('Most server pods.'),
+    targetUtilization: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.7)
+      .describe("Share of one replica's measured capacity (status.capacity) each replica is sized to carry, from 0 to 1."),
+    tolerance: z.number().min(0).max(1).default(0.1).describe('No change while the load is within this fraction of what the current replicas are sized for.'),
+    scaleDownStabilizationSeconds: integer(0, 3600)
+      .default(300)
+      .describe('Replicas go down only to the highest recommendation made within this many seconds.'),
+    intervalSeconds: integer(1, 300).default(15).describe('How often the server pods are scraped and a decision is made.'),
+    windowSeconds: integer(10, 1800).default(60).describe('Sliding window over which the live request rate and p99 are computed.'),
+  }),
+  [
+    {
+      cel: '!has(self.minReplicas) || self.minReplicas <= self.maxReplicas',
+      holds: (a) => a.minReplicas <= a.maxReplicas,
+      field: 'minReplicas',
+      message: 'minReplicas must not exceed maxReplicas',
+      reason: 'FieldValueInvalid',
+    },
+    {
+      cel: '!has(self.windowSeconds) || !has(self.intervalSeconds) || self.windowSeconds >= 2 * self.intervalSeconds',
+      holds: (a) => a.windowSeconds >= 2 * a.intervalSeconds,
+      field: 'windowSeconds',
+      message: 'windowSeconds must be at least twice intervalSeconds (a window needs two scrapes)',
+      reason: 'FieldValueInvalid',
+    },
+  ],
+).describe('Sets the server replicas from the live request rate and p99 against the measured capacity of one replica. Without it, spec.replicas (or an HPA, KEDA or kubectl scale through the scale subresource) sets them.');
+
 export const InferenceServiceSpec = z
   .strictObject({
     model: ModelSpec,
@@ -153,7 +191,8 @@ export const InferenceServiceSpec = z
     concurrency: ConcurrencySpec.prefault({}),
     sla: SlaSpec,
     benchmark: BenchmarkSpec.prefault({}),
-    replicas: integer(1, 100).default(1).describe('Server pods behind the Service.'),
+    replicas: bounded(LIMITS.replicas).default(1).describe('Server pods behind the Service when spec.autoscaling is not set; the scale subresource (kubectl scale, an HPA, KEDA) sets it.'),
+    autoscaling: AutoscalingSpec.optional(),
     resources: ResourcesSpec.optional(),
     image: z.string().min(1).max(512).optional().describe('Container image of the server and benchmark; by default the image the operator runs.'),
     imagePullPolicy: z.enum(PULL_POLICIES).optional().describe('Pull policy of that image: Always, IfNotPresent or Never.'),
@@ -191,6 +230,33 @@ export const BenchmarkStatus = z
   })
   .describe('Result of the latest completed benchmark.');
 
+export const CapacityStatus = z
+  .object({
+    rpsPerReplica: z.number().min(0).describe('Requests per second one server pod serves with p99 within the SLA (open-loop rate search).'),
+    p99Ms: millis().optional().describe('p99 latency measured at that rate, in milliseconds.'),
+    specHash: z.string().regex(SPEC_HASH).describe('Spec hash the capacity was measured for.'),
+    measuredAt: timestamp().describe('When the search finished.'),
+  })
+  .describe('What one replica carries within the SLA: the autoscaler sizes replicas from it.');
+
+export const LiveStatus = z
+  .object({
+    rps: z.number().min(0).describe('Requests per second across the ready server pods over the window.'),
+    p99Ms: millis().optional().describe('p99 latency across the pods over the window (merged histograms); absent with too few requests.'),
+    windowSeconds: z.number().min(0).describe('Length of the window the figures cover, in seconds.'),
+    pods: count().describe('Server pods whose metrics were counted.'),
+    observedAt: timestamp().describe('When the figures were computed.'),
+  })
+  .describe('Live request rate and latency of the running service, from the server pods\' own metrics.');
+
+export const AutoscalingStatus = z
+  .object({
+    desiredReplicas: count().describe('Replicas the autoscaler asks for.'),
+    lastScaleTime: timestamp().optional().describe('When the autoscaler last changed the replicas.'),
+    message: z.string().max(1024).describe('The latest decision, with its reason.'),
+  })
+  .describe('What the autoscaler decided last.');
+
 export const InferenceServiceStatus = z
   .object({
     observedGeneration: count().optional().describe('metadata.generation this status was computed from.'),
@@ -199,11 +265,15 @@ export const InferenceServiceStatus = z
       .max(16)
       .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
       .optional()
-      .describe('Ready, Benchmarked and SLAMet, one of each type.'),
+      .describe('Ready, Benchmarked, SLAMet, CapacityMeasured and LatencyWithinSLA, one of each type.'),
     endpoint: z.string().max(2048).optional().describe('In-cluster URL of the inference endpoint (Open Inference Protocol v2).'),
     replicas: count().optional().describe('Server pods that exist.'),
     readyReplicas: count().optional().describe('Server pods that are ready.'),
+    selector: z.string().max(1024).optional().describe('Label selector of the server pods (for the scale subresource).'),
     benchmark: BenchmarkStatus.optional(),
+    capacity: CapacityStatus.optional(),
+    live: LiveStatus.optional(),
+    autoscaling: AutoscalingStatus.optional(),
   })
   .describe('What the operator observed and measured.');
 
@@ -234,6 +304,10 @@ export type ConcurrencySpec = z.infer<typeof ConcurrencySpec>;
 export type SlaSpec = z.infer<typeof SlaSpec>;
 export type BenchmarkSpec = z.infer<typeof BenchmarkSpec>;
 export type ResourcesSpec = z.infer<typeof ResourcesSpec>;
+export type AutoscalingSpec = z.infer<typeof AutoscalingSpec>;
+export type CapacityStatus = z.infer<typeof CapacityStatus>;
+export type LiveStatus = z.infer<typeof LiveStatus>;
+export type AutoscalingStatus = z.infer<typeof AutoscalingStatus>;
 export type InferenceServiceSpec = z.infer<typeof InferenceServiceSpec>;
 export type ConditionStatus = z.infer<typeof ConditionStatus>;
 export type Condition = z.infer<typeof Condition>;

@@ -83,6 +83,16 @@ export const INVALID_MANIFESTS: InvalidManifest[] = [
   invalid('benchmark-timeout-zero', 'spec.benchmark.timeoutMs', (m) => (m.spec.benchmark.timeoutMs = 0)),
   invalid('replicas-zero', 'spec.replicas', (m) => (m.spec.replicas = 0)),
   invalid('replicas-as-string', 'spec.replicas', (m) => (m.spec.replicas = '2')),
+  invalid('autoscaling-without-max', 'spec.autoscaling.maxReplicas', (m) => (m.spec.autoscaling = { minReplicas: 1 })),
+  invalid('autoscaling-min-above-max', 'minReplicas must not exceed maxReplicas', (m) => (m.spec.autoscaling = { minReplicas: 5, maxReplicas: 2 })),
+  invalid('autoscaling-max-above-100', 'spec.autoscaling.maxReplicas', (m) => (m.spec.autoscaling = { maxReplicas: 101 })),
+  invalid('autoscaling-utilization-above-1', 'spec.autoscaling.targetUtilization', (m) => (m.spec.autoscaling = { maxReplicas: 4, targetUtilization: 1.5 })),
+  invalid('autoscaling-utilization-zero', 'spec.autoscaling.targetUtilization', (m) => (m.spec.autoscaling = { maxReplicas: 4, targetUtilization: 0 })),
+  invalid('autoscaling-window-below-two-intervals', 'windowSeconds must be at least twice intervalSeconds', (m) => (m.spec.autoscaling = { maxReplicas: 4, intervalSeconds: 30, windowSeconds: 40 })),
+  invalid('autoscaling-field-misspelled', 'spec.autoscaling.maxReplica', (m) => (m.spec.autoscaling = { maxReplicas: 4, maxReplica: 4 }), {
+    strictFieldValidationOnly: true,
+  }),
+  invalid('benchmark-capacity-seconds-too-short', 'spec.benchmark.capacitySeconds', (m) => (m.spec.benchmark.capacitySeconds = 5)),
   invalid('resources-cpu-not-a-quantity', 'spec.resources.requests.cpu', (m) => (m.spec.resources.requests.cpu = 'lots')),
   invalid('image-pull-policy-unknown', 'spec.imagePullPolicy', (m) => (m.spec.imagePullPolicy = 'Sometimes')),
   invalid('spec-field-misspelled', 'spec.concurency', (m) => (m.spec.concurency = { strategy: 'pool' }), {

@@ -28,6 +28,10 @@ export const LIMITS = {
   slaP99LatencyMs: { min: 0, max: 600_000, exclusiveMin: true },
   /** 0 states no throughput target. */
   slaMinThroughputRps: { min: 0, max: 1_000_000 },
+  /** Time budget of the search for one replica's capacity. */
+  capacitySeconds: { min: 10, max: 1800, int: true },
+  /** Server pods. */
+  replicas: { min: 1, max: 100, int: true },
 } as const satisfies Record<string, Range>;
 
 /** A zod number within a range; `int` narrows to whole numbers where the API wants them even if the process does not. */

@@ -33,6 +33,7 @@ describe('parseInferenceService', () => {
       warmupSeconds: 5,
       payload: 'json',
       timeoutMs: 10000,
+      capacitySeconds: 120,
     });
     assert.equal(spec.replicas, 1);
   });

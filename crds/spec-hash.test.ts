@@ -24,9 +24,9 @@ describe('specHash', () => {
   it('is the first 16 hex characters of the SHA-256 of the canonical measured fields', () => {
     // The canonical form, written out by hand: a change to it re-benchmarks every service, so it must be deliberate.
     const canonical =
-      '{"benchmark":{"concurrency":20,"durationSeconds":30,"mode":"closed","payload":"json","timeoutMs":10000,"warmupSeconds":5},' +
+      '{"benchmark":{"capacitySeconds":120,"concurrency":20,"durationSeconds":30,"mode":"closed","payload":"json","timeoutMs":10000,"warmupSeconds":5},' +
       '"concurrency":{"maxBatchSize":32,"maxQueue":512,"maxQueueDelayMs":2,"strategy":"pool","workers":2},' +
-      '"model":{"name":"mlp","uri":"builtin://mlp"},"provider":{"type":"cpu"},"replicas":1,"sla":{"p99LatencyMs":20}}';
+      '"model":{"name":"mlp","uri":"builtin://mlp"},"provider":{"type":"cpu"},"sla":{"p99LatencyMs":20}}';
     const expected = createHash('sha256').update(canonical).digest('hex').slice(0, 16);
     assert.equal(specHash(spec()), expected);
     assert.match(specHash(spec()), /^[a-f0-9]{16}$/);
@@ -57,13 +57,17 @@ describe('specHash', () => {
       { ...spec(), provider: { type: 'nvidia-t4' as const } },
       { ...spec(), sla: { p99LatencyMs: 21 } },
       { ...spec(), benchmark: { durationSeconds: 10 } },
-      { ...spec(), replicas: 2 },
       { ...spec(), resources: { limits: { memory: '1Gi' } } },
       { ...spec(), image: 'registry.example.com/vernier:2' },
     ];
     const hashes = variants.map(specHash);
     for (const [i, hash] of hashes.entries()) assert.notEqual(hash, base, `variant ${i} kept the hash`);
     assert.equal(new Set(hashes).size, hashes.length);
+  });
+
+  it('ignores replicas and autoscaling: scaling never re-runs a benchmark', () => {
+    assert.equal(specHash({ ...spec(), replicas: 5 }), specHash(spec()));
+    assert.equal(specHash({ ...spec(), autoscaling: { minReplicas: 1, maxReplicas: 8 } }), specHash(spec()));
   });
 
   it('ignores the image pull policy, which changes nothing measured', () => {

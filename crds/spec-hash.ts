@@ -3,8 +3,11 @@ import { createHash } from 'node:crypto';
 import type { InferenceServiceSpec, InferenceServiceSpecInput } from './inferenceservice.js';
 import { parseInferenceServiceSpec } from './parse.js';
 
-/** Spec fields a measurement depends on; imagePullPolicy, for one, does not change what is measured. */
-export const MEASURED_FIELDS = ['model', 'provider', 'concurrency', 'sla', 'benchmark', 'replicas', 'resources', 'image'] as const;
+/**
+ * Spec fields a measurement depends on. Not imagePullPolicy, and not replicas or autoscaling: the benchmark measures
+ * the server as configured, and scaling it (by hand, an HPA or the autoscaler) never re-runs a benchmark.
+ */
+export const MEASURED_FIELDS = ['model', 'provider', 'concurrency', 'sla', 'benchmark', 'resources', 'image'] as const;
 
 /** JSON with object keys sorted at every level and undefined members dropped, so equal values serialize equally. */
 export function canonicalJson(value: unknown): string {

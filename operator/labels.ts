@@ -17,7 +17,7 @@ export const MANAGED_BY = 'vernier';
 /** Selects every object the operator created; its child informers watch only these. */
 export const MANAGED_SELECTOR = `${Label.managedBy}=${MANAGED_BY}`;
 
-export type Component = 'server' | 'benchmark';
+export type Component = 'server' | 'benchmark' | 'capacity';
 
 /** The subset of an InferenceService the builders read. */
 export type Owner = Pick<InferenceService, 'metadata' | 'spec'> & { metadata: { name: string; namespace?: string; uid?: string } };
@@ -47,7 +47,16 @@ const HASH_CHARS = 10;
 
 /** Deterministic per spec hash: creating it twice is AlreadyExists, which is what keeps one Job per measured spec. */
 export function benchmarkJobName(owner: Owner, hash: string): string {
-  const suffix = `-bench-${hash.slice(0, HASH_CHARS)}`;
+  return jobName(owner, 'bench', hash);
+}
+
+/** The Job that searches one replica's capacity for a spec hash (spec.autoscaling only). */
+export function capacityJobName(owner: Owner, hash: string): string {
+  return jobName(owner, 'capacity', hash);
+}
+
+function jobName(owner: Owner, kind: string, hash: string): string {
+  const suffix = `-${kind}-${hash.slice(0, HASH_CHARS)}`;
   return `${owner.metadata.name.slice(0, MAX_JOB_NAME - suffix.length)}${suffix}`;
 }
 

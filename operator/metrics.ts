@@ -11,6 +11,10 @@ export interface OperatorMetrics {
   leader: Gauge;
   benchmarkJobsCreated: Counter;
   statusWrites: Counter;
+  /** The autoscaler's latest decision and live figures, per InferenceService. */
+  desiredReplicas: Gauge<'namespace' | 'name'>;
+  liveP99Seconds: Gauge<'namespace' | 'name'>;
+  liveRequestsPerSecond: Gauge<'namespace' | 'name'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean; queueDepth?: () => number } = {}): OperatorMetrics {
@@ -45,5 +49,23 @@ export function createMetrics(options: { defaultMetrics?: boolean; queueDepth?: 
     leader: new Gauge({ name: 'vernier_operator_leader', help: '1 while this process holds the leader lease.', registers }),
     benchmarkJobsCreated: new Counter({ name: 'vernier_operator_benchmark_jobs_created_total', help: 'Benchmark Jobs this process created.', registers }),
     statusWrites: new Counter({ name: 'vernier_operator_status_writes_total', help: 'InferenceService status updates written.', registers }),
+    desiredReplicas: new Gauge({
+      name: 'vernier_operator_desired_replicas',
+      help: 'Server replicas the autoscaler asks for, by InferenceService.',
+      labelNames: ['namespace', 'name'],
+      registers,
+    }),
+    liveP99Seconds: new Gauge({
+      name: 'vernier_operator_live_p99_seconds',
+      help: 'p99 request latency across the server pods over the autoscaling window, by InferenceService (absent without requests).',
+      labelNames: ['namespace', 'name'],
+      registers,
+    }),
+    liveRequestsPerSecond: new Gauge({
+      name: 'vernier_operator_live_requests_per_second',
+      help: 'Inference requests per second across the server pods over the autoscaling window, by InferenceService.',
+      labelNames: ['namespace', 'name'],
+      registers,
+    }),
   };
 }

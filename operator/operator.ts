@@ -2,6 +2,9 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { Autoscaler } from './autoscaling/autoscaler.js';
+import { readyPodLister } from './autoscaling/ready-pods.js';
+import { scrapeMetrics } from './autoscaling/scrape.js';
 import { eventRecorder } from './event-recorder.js';
 import { startHttpServer, type OperatorHttpServer } from './http.js';
 import { InformerSupervisor, type InformerEventType } from './informer-supervisor.js';
@@ -96,6 +99,14 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const tuning = options.informers ?? {};
   const watchTimeoutSeconds = tuning.watchTimeoutSeconds ?? 300;
 
+  // Scrapes the server pods of InferenceServices with spec.autoscaling; a change worth writing enqueues a reconcile.
+  const autoscaler = new Autoscaler({
+    listReadyPodIps: readyPodLister(client),
+    scrape: scrapeMetrics,
+    onChange: (key) => queue?.add(key),
+    log: log.child({ component: 'autoscaler' }),
+    metrics,
+  });
   const reconcile = makeReconciler({
     client,
     settings: options.settings,
@@ -103,6 +114,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     log,
     onJobCreated: () => metrics.benchmarkJobsCreated.inc(),
     onStatusWritten: () => metrics.statusWrites.inc(),
+    autoscaler,
   });
 
   let supervisors: InformerSupervisor<KubernetesObject>[] = [];
@@ -127,6 +139,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       },
     });
     queue.start();
+    autoscaler.start();
     supervisors = watchedResources(options.namespace).map((resource) => {
       const list = (): Promise<KubernetesListObject<KubernetesObject>> =>
         client.request({ method: 'GET', path: resource.path, query: { labelSelector: resource.labelSelector } });
@@ -167,6 +180,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     running = false;
     await Promise.all(supervisors.map((s) => s.stop()));
     for (const s of supervisors) metrics.informerSynced.set({ informer: s.name }, 0);
+    await autoscaler.stop();
     await queue?.shutdown();
   }
 

@@ -1,6 +1,7 @@
 // reconcile(ns/name): read the InferenceService, apply its children, benchmark the current spec once, write status once.
 import type { V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
 import {
+  ConditionType,
   InferenceServiceStatus,
   InvalidInferenceServiceError,
   parseInferenceServiceSpec,
@@ -10,16 +11,21 @@ import {
 } from '../crds/index.js';
 import { serverSideApply } from './apply.js';
 import { desiredDeployment } from './desired/deployment.js';
-import { desiredBenchmarkJob } from './desired/job.js';
+import { desiredBenchmarkJob, desiredCapacityJob } from './desired/job.js';
 import { desiredService } from './desired/service.js';
 import type { EventRecorder } from './event-recorder.js';
 import { isAlreadyExists, isNamespaceTerminating, isNotFound, resourcePath, type KubeClient } from './kube-client.js';
-import { benchmarkJobName, endpointUrl, Label, nameProblem, type Owner } from './labels.js';
+import type { Decision } from './autoscaling/decide.js';
+import type { WindowFigures } from './autoscaling/window.js';
+import { benchmarkJobName, capacityJobName, endpointUrl, Label, nameProblem, serverSelector, type Owner } from './labels.js';
 import type { Logger } from './log.js';
 import { at, INFERENCE_SERVICES, JOBS, PODS } from './resources.js';
 import { SERVER_PORT, type OperatorSettings } from './settings.js';
 import { benchmarkOutcome, failedForGeneration, isFinished, isMeasured, observeJob, type JobObservation } from './status/benchmark.js';
+import { capacityKnown, capacityOutcome, type CapacityOutcome } from './status/capacity.js';
 import { computeStatus, invalidSpecStatus, sameStatus } from './status/compute.js';
+import { isTrue } from './status/conditions.js';
+import { liveOutcome, type LiveOutcome } from './status/live.js';
 import { readyCondition } from './status/ready.js';
 import { conditionTransitions } from './status/transitions.js';
 import type { ReconcileResult } from './work-queue.js';
@@ -36,6 +42,26 @@ export interface RawInferenceService {
   status?: unknown;
 }
 
+/** A service the autoscaler scrapes and decides for (operator/autoscaling/autoscaler.ts). */
+export interface ScaledService {
+  key: string;
+  namespace: string;
+  podSelector: string;
+  port: number;
+  autoscaling: NonNullable<InferenceServiceSpec['autoscaling']>;
+  slaP99Ms: number;
+  capacityRps: number | undefined;
+  currentReplicas: number;
+  podsStarting: boolean;
+}
+
+/** What the reconciler needs of the autoscaler: it tells it what to watch and reads what it saw and decided. */
+export interface AutoscalerPort {
+  track(service: ScaledService): void;
+  untrack(key: string): void;
+  view(key: string): { live?: WindowFigures; decision?: Decision; error?: string } | undefined;
+}
+
 export interface ReconcilerDeps {
   client: KubeClient;
   settings: OperatorSettings;
@@ -45,6 +71,7 @@ export interface ReconcilerDeps {
   /** Told when a benchmark Job is created (not when it already existed). */
   onJobCreated?: (jobName: string) => void;
   onStatusWritten?: () => void;
+  autoscaler?: AutoscalerPort;
 }
 
 export function splitKey(key: string): { namespace: string; name: string } {
@@ -92,29 +119,28 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     return observeJob(job, pods.items);
   }
 
-  async function createJob(isvc: Owner, hash: string): Promise<void> {
-    const job = desiredBenchmarkJob(isvc, hash, settings);
+  async function createJob(job: V1Job, hash: string): Promise<void> {
     try {
       await client.request({ method: 'POST', path: resourcePath(at(JOBS, job.metadata!.namespace)), body: job });
       deps.onJobCreated?.(job.metadata!.name!);
-      log.info('benchmark job created', { job: job.metadata!.name, specHash: hash });
+      log.info('job created', { job: job.metadata!.name, specHash: hash });
     } catch (err) {
       // Another pass (or an operator before a restart) created it: the same name means the same spec hash.
-      if (!isAlreadyExists(err)) throw new Error(`cannot create benchmark Job ${job.metadata!.name}`, { cause: err });
+      if (!isAlreadyExists(err)) throw new Error(`cannot create Job ${job.metadata!.name}`, { cause: err });
     }
   }
 
-  /** A spec change makes a running benchmark of the old spec pointless; finished ones are left to their TTL. */
-  async function deleteStaleRunningJobs(isvc: Owner, currentJob: string): Promise<void> {
+  /** A spec change makes a running benchmark (or capacity search) of the old spec pointless; finished ones are left to their TTL. */
+  async function deleteStaleRunningJobs(isvc: Owner, currentJobs: readonly string[]): Promise<void> {
     const namespace = isvc.metadata.namespace!;
     const jobs = await client.request<{ items: V1Job[] }>({
       method: 'GET',
       path: resourcePath(at(JOBS, namespace)),
-      query: { labelSelector: `${Label.inferenceService}=${isvc.metadata.name},${Label.component}=benchmark` },
+      query: { labelSelector: `${Label.inferenceService}=${isvc.metadata.name},${Label.component} in (benchmark,capacity)` },
     });
     for (const job of jobs.items) {
       const name = job.metadata?.name;
-      if (!name || name === currentJob || isFinished(job)) continue;
+      if (!name || currentJobs.includes(name) || isFinished(job)) continue;
       try {
         await client.request({ method: 'DELETE', path: resourcePath(at(JOBS, namespace, name)), body: { propagationPolicy: 'Background' } });
         log.info('stale benchmark job deleted', { job: name });
@@ -139,7 +165,10 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     const { namespace, name } = splitKey(key);
     const isvc = await get<RawInferenceService>(resourcePath(at(INFERENCE_SERVICES, namespace, name)));
     // Deleted: the garbage collector removes the children through their owner references.
-    if (!isvc || isvc.metadata.deletionTimestamp) return {};
+    if (!isvc || isvc.metadata.deletionTimestamp) {
+      deps.autoscaler?.untrack(key);
+      return {};
+    }
     const generation = isvc.metadata.generation ?? 0;
     const previous = InferenceServiceStatus.safeParse(isvc.status).data;
 
@@ -155,24 +184,91 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
 
     const owner: Owner = { metadata: isvc.metadata, spec };
     const hash = specHash(spec);
-    const deployment = await serverSideApply<V1Deployment>(client, desiredDeployment(owner, settings));
+    const scaling = spec.autoscaling;
+    const view = scaling ? deps.autoscaler?.view(key) : undefined;
+    if (!scaling) deps.autoscaler?.untrack(key);
+    const replicas = scaling ? scaledReplicas(scaling, view?.decision, previous, spec.replicas) : spec.replicas;
+    const deployment = await serverSideApply<V1Deployment>(client, desiredDeployment(owner, settings, replicas));
     await serverSideApply(client, desiredService(owner));
-    const ready = readyCondition(deployment, spec.replicas);
+    const ready = readyCondition(deployment, replicas, isTrue(previous?.conditions, ConditionType.Ready));
 
     const jobName = benchmarkJobName(owner, hash);
     const lookAtJob = !isMeasured(previous, hash) && !failedForGeneration(previous, generation);
     const job = lookAtJob ? await observeBenchmarkJob(namespace, jobName) : undefined;
     const outcome = benchmarkOutcome({ previous, spec, hash, generation, ready: ready.status === 'True', jobName, job });
-    if (lookAtJob) await deleteStaleRunningJobs(owner, jobName);
-    if (outcome.createJob) await createJob(owner, hash);
+    const capacityJob = capacityJobName(owner, hash);
+    const lookAtCapacity = scaling !== undefined && !capacityKnown(previous, hash);
+    if (lookAtJob || lookAtCapacity) await deleteStaleRunningJobs(owner, [jobName, capacityJob]);
+    if (outcome.createJob) await createJob(desiredBenchmarkJob(owner, hash, settings), hash);
 
-    const status = computeStatus({ previous, generation, endpoint: endpointUrl(owner, SERVER_PORT), deployment, ready, benchmark: outcome, now: now() });
+    let autoscaling: { capacity: CapacityOutcome; live: LiveOutcome } | undefined;
+    if (scaling) {
+      const capacity = await measureCapacity(owner, hash, previous, outcome.benchmark?.specHash === hash, capacityJob, lookAtCapacity);
+      const live = liveOutcome({ previous, live: view?.live, error: view?.error, decision: view?.decision, appliedReplicas: previous?.autoscaling?.desiredReplicas, slaP99Ms: spec.sla.p99LatencyMs, now: now() });
+      if (live.scaled) await deps.events.record(isvc, { type: 'Normal', reason: 'Scaled', message: `replicas ${live.scaled.from} → ${live.scaled.to}: ${live.scaled.reason}` });
+      deps.autoscaler?.track({
+        key,
+        namespace,
+        podSelector: selectorText(owner),
+        port: SERVER_PORT,
+        autoscaling: scaling,
+        slaP99Ms: spec.sla.p99LatencyMs,
+        capacityRps: capacity.capacity?.specHash === hash ? capacity.capacity.rpsPerReplica : undefined,
+        currentReplicas: deployment.spec?.replicas ?? replicas,
+        podsStarting: podsStarting(deployment, replicas),
+      });
+      autoscaling = { capacity, live };
+    }
+
+    const status = computeStatus({
+      previous,
+      generation,
+      endpoint: endpointUrl(owner, SERVER_PORT),
+      deployment,
+      ready,
+      benchmark: outcome,
+      selector: selectorText(owner),
+      autoscaling,
+      now: now(),
+    });
     if (!sameStatus(isvc.status as InferenceServiceStatus | undefined, status)) await writeStatus(isvc, status);
 
     // Informers on the Job bring the result. Pods are not watched: a waiting Job is looked at again every
     // RUNNING_JOB_RECHECK_MS, so a pod that cannot be scheduled or started shows up in Benchmarked.
-    const running = outcome.benchmarked.reason === Reason.BenchmarkRunning || outcome.benchmarked.reason === Reason.BenchmarkStuck;
+    const running =
+      outcome.benchmarked.reason === Reason.BenchmarkRunning ||
+      outcome.benchmarked.reason === Reason.BenchmarkStuck ||
+      autoscaling?.capacity.condition.reason === Reason.CapacityMeasuring ||
+      autoscaling?.capacity.condition.reason === Reason.CapacityPending;
     return running ? { requeueAfterMs: RUNNING_JOB_RECHECK_MS } : {};
+  }
+
+  /** The capacity search of the current spec: observed, or started against one ready server pod once the benchmark is done. */
+  async function measureCapacity(
+    owner: Owner,
+    hash: string,
+    previous: InferenceServiceStatus | undefined,
+    benchmarked: boolean,
+    jobName: string,
+    lookAtJob: boolean,
+  ): Promise<CapacityOutcome> {
+    const namespace = owner.metadata.namespace!;
+    const job = lookAtJob ? await observeBenchmarkJob(namespace, jobName) : undefined;
+    // The pod is looked up only when a Job may have to be created, so a measured service costs no LIST.
+    const podIp = lookAtJob && benchmarked && job?.state === 'absent' ? await readyServerPodIp(owner) : undefined;
+    const result = capacityOutcome({ previous, hash, benchmarked, podReady: podIp !== undefined, jobName, job });
+    if (result.createJob && podIp) await createJob(desiredCapacityJob(owner, hash, podIp, settings), hash);
+    return result;
+  }
+
+  async function readyServerPodIp(owner: Owner): Promise<string | undefined> {
+    const pods = await client.request<{ items: V1Pod[] }>({
+      method: 'GET',
+      path: resourcePath(at(PODS, owner.metadata.namespace!)),
+      query: { labelSelector: selectorText(owner) },
+    });
+    const ready = pods.items.find((p) => p.status?.podIP && !p.metadata?.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    return ready?.status?.podIP;
   }
 
   async function invalid(isvc: RawInferenceService, previous: InferenceServiceStatus | undefined, generation: number, problem: string): Promise<ReconcileResult> {
@@ -182,4 +278,28 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     // Nothing to retry: a fix is a spec change, which is an event.
     return {};
   }
+}
+
+/** Pods the autoscaler must not judge yet: not all requested replicas exist and are available. */
+function podsStarting(deployment: V1Deployment, replicas: number): boolean {
+  const s = deployment.status ?? {};
+  return (s.availableReplicas ?? 0) < replicas || (s.replicas ?? 0) !== replicas || (s.updatedReplicas ?? 0) !== (s.replicas ?? 0);
+}
+
+/** Server pods as a label selector string (status.selector, the scale subresource, scraping). */
+export function selectorText(owner: Owner): string {
+  return Object.entries(serverSelector(owner))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** Replicas under spec.autoscaling: the autoscaler's decision, else the last one applied, else spec.replicas; within the bounds. */
+export function scaledReplicas(
+  scaling: NonNullable<InferenceServiceSpec['autoscaling']>,
+  decision: Decision | undefined,
+  previous: InferenceServiceStatus | undefined,
+  specReplicas: number,
+): number {
+  const wanted = decision?.replicas ?? previous?.autoscaling?.desiredReplicas ?? specReplicas;
+  return Math.min(scaling.maxReplicas, Math.max(scaling.minReplicas, wanted));
 }

@@ -57,7 +57,7 @@ function nodeSelector(spec: InferenceServiceSpec, settings: OperatorSettings): R
   return Object.keys(selector).length > 0 ? { ...selector } : undefined;
 }
 
-export function desiredDeployment(isvc: Owner, settings: OperatorSettings): V1Deployment {
+export function desiredDeployment(isvc: Owner, settings: OperatorSettings, replicas = isvc.spec.replicas): V1Deployment {
   const spec = isvc.spec;
   const labels = labelsFor(isvc, 'server');
   const model = modelSource(spec.model);
@@ -99,7 +99,7 @@ export function desiredDeployment(isvc: Owner, settings: OperatorSettings): V1De
       ownerReferences: [ownerReference(isvc)],
     },
     spec: {
-      replicas: spec.replicas,
+      replicas,
       revisionHistoryLimit: 3,
       selector: { matchLabels: serverSelector(isvc) },
       template: {

@@ -1,8 +1,8 @@
 // The benchmark Job for one spec hash: `vernier bench` against the Service, its compact report in the termination message.
 import type { V1Job } from '@kubernetes/client-node';
-import { BENCH_WAIT_FOR_SERVER_SECONDS, benchArgsFor, encodeBenchArgs } from '../../contracts/index.js';
+import { BENCH_WAIT_FOR_SERVER_SECONDS, benchArgsFor, capacitySearchArgs, encodeBenchArgs } from '../../contracts/index.js';
 import type { InferenceServiceSpec } from '../../crds/index.js';
-import { benchmarkJobName, endpointUrl, Label, labelsFor, namespaceOf, ownerReference, type Owner } from '../labels.js';
+import { benchmarkJobName, capacityJobName, endpointUrl, Label, labelsFor, namespaceOf, ownerReference, type Component, type Owner } from '../labels.js';
 import { SERVER_PORT, type OperatorSettings } from '../settings.js';
 import {
   restrictedContainerSecurityContext,
@@ -28,13 +28,49 @@ export function benchmarkDeadlineSeconds(spec: InferenceServiceSpec): number {
 }
 
 export function desiredBenchmarkJob(isvc: Owner, hash: string, settings: OperatorSettings): V1Job {
+  return loadJob(isvc, hash, settings, {
+    name: benchmarkJobName(isvc, hash),
+    component: 'benchmark',
+    args: benchArgs(isvc),
+    deadlineSeconds: benchmarkDeadlineSeconds(isvc.spec),
+  });
+}
+
+/** `vernier bench --capacity` against one server pod's IP, not the Service: what one replica carries within the SLA. */
+export function capacityArgs(isvc: Owner, podIp: string): string[] {
+  const search = capacitySearchArgs(benchArgsFor(isvc.spec, `http://${podIp}:${SERVER_PORT}`), isvc.spec.benchmark.capacitySeconds);
+  return ['bench', ...encodeBenchArgs({ ...search, terminationLog: TERMINATION_LOG, quiet: true })];
+}
+
+export function capacityDeadlineSeconds(spec: InferenceServiceSpec): number {
+  return BENCH_WAIT_FOR_SERVER_SECONDS + spec.benchmark.capacitySeconds + Math.ceil(spec.benchmark.timeoutMs / 1000) + DEADLINE_SLACK_SECONDS;
+}
+
+export function desiredCapacityJob(isvc: Owner, hash: string, podIp: string, settings: OperatorSettings): V1Job {
+  return loadJob(isvc, hash, settings, {
+    name: capacityJobName(isvc, hash),
+    component: 'capacity',
+    args: capacityArgs(isvc, podIp),
+    deadlineSeconds: capacityDeadlineSeconds(isvc.spec),
+  });
+}
+
+interface LoadJob {
+  name: string;
+  component: Component;
+  args: string[];
+  deadlineSeconds: number;
+}
+
+/** A Job running `vernier bench` once, its compact report in the termination message. */
+function loadJob(isvc: Owner, hash: string, settings: OperatorSettings, job: LoadJob): V1Job {
   const spec = isvc.spec;
-  const labels = { ...labelsFor(isvc, 'benchmark'), [Label.specHash]: hash };
+  const labels = { ...labelsFor(isvc, job.component), [Label.specHash]: hash };
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
-      name: benchmarkJobName(isvc, hash),
+      name: job.name,
       namespace: namespaceOf(isvc),
       labels,
       ownerReferences: [ownerReference(isvc)],
@@ -42,7 +78,7 @@ export function desiredBenchmarkJob(isvc: Owner, hash: string, settings: Operato
     spec: {
       // A failed benchmark is reported, not retried: retrying would measure a different moment and hide the failure.
       backoffLimit: 0,
-      activeDeadlineSeconds: benchmarkDeadlineSeconds(spec),
+      activeDeadlineSeconds: job.deadlineSeconds,
       ttlSecondsAfterFinished: settings.benchmarkTtlSeconds,
       template: {
         metadata: { labels },
@@ -57,7 +93,7 @@ export function desiredBenchmarkJob(isvc: Owner, hash: string, settings: Operato
               image: spec.image ?? settings.serverImage,
               imagePullPolicy: spec.imagePullPolicy ?? settings.imagePullPolicy,
               command: VERNIER_COMMAND,
-              args: benchArgs(isvc),
+              args: job.args,
               resources: { requests: { cpu: '500m', memory: '128Mi' }, limits: { memory: '512Mi' } },
               securityContext: restrictedContainerSecurityContext(),
               volumeMounts: [TMP_MOUNT],

@@ -9,7 +9,9 @@ import {
   type InferenceServiceStatus,
 } from '../../crds/index.js';
 import type { BenchmarkOutcome } from './benchmark.js';
-import { setCondition } from './conditions.js';
+import type { CapacityOutcome } from './capacity.js';
+import { removeCondition, setCondition } from './conditions.js';
+import type { LiveOutcome } from './live.js';
 
 export interface StatusInput {
   previous: InferenceServiceStatus | undefined;
@@ -18,22 +20,32 @@ export interface StatusInput {
   deployment: V1Deployment | undefined;
   ready: ConditionDraft;
   benchmark: BenchmarkOutcome;
+  /** Label selector of the server pods, for the scale subresource. */
+  selector?: string;
+  /** With spec.autoscaling: the capacity search and what the autoscaler saw and decided. */
+  autoscaling?: { capacity: CapacityOutcome; live: LiveOutcome };
   now: Date;
 }
 
 export function computeStatus(input: StatusInput): InferenceServiceStatus {
   const { previous, generation, now } = input;
-  let conditions = previous?.conditions;
-  for (const draft of [input.ready, input.benchmark.benchmarked, input.benchmark.slaMet]) {
-    conditions = setCondition(conditions, { ...draft, observedGeneration: generation }, now);
-  }
+  const scaling = input.autoscaling;
+  // Without autoscaling nothing is scraped, so live figures would only go stale; a measured capacity stays true.
+  let conditions = scaling ? previous?.conditions : removeCondition(previous?.conditions, ConditionType.LatencyWithinSLA);
+  const drafts = [input.ready, input.benchmark.benchmarked, input.benchmark.slaMet, ...(scaling ? [scaling.capacity.condition, scaling.live.condition] : [])];
+  for (const draft of drafts) conditions = setCondition(conditions, { ...draft, observedGeneration: generation }, now);
+  const capacity = scaling ? scaling.capacity.capacity : previous?.capacity;
   return {
     observedGeneration: generation,
     conditions: conditions!,
     endpoint: input.endpoint,
     replicas: input.deployment?.status?.replicas ?? 0,
     readyReplicas: input.deployment?.status?.readyReplicas ?? 0,
+    ...(input.selector ? { selector: input.selector } : {}),
     ...(input.benchmark.benchmark ? { benchmark: input.benchmark.benchmark } : {}),
+    ...(capacity ? { capacity } : {}),
+    ...(scaling?.live.live ? { live: scaling.live.live } : {}),
+    ...(scaling?.live.autoscaling ? { autoscaling: scaling.live.autoscaling } : {}),
   };
 }
 

@@ -2,7 +2,13 @@
 import { ConditionType, formatTime, type Condition, type ConditionDraft } from '../../crds/index.js';
 
 /** The order conditions are written in, so that equal status serializes equally. */
-export const CONDITION_ORDER: readonly string[] = [ConditionType.Ready, ConditionType.Benchmarked, ConditionType.SLAMet];
+export const CONDITION_ORDER: readonly string[] = [
+  ConditionType.Ready,
+  ConditionType.Benchmarked,
+  ConditionType.SLAMet,
+  ConditionType.CapacityMeasured,
+  ConditionType.LatencyWithinSLA,
+];
 
 export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);
@@ -30,6 +36,11 @@ export function setCondition(conditions: readonly Condition[] | undefined, updat
     message: update.message,
   };
   return [...(conditions ?? []).filter((c) => c.type !== update.type), next].sort(byOrder);
+}
+
+/** The list without the condition of `type` (one that no longer applies, e.g. after spec.autoscaling is removed). */
+export function removeCondition(conditions: readonly Condition[] | undefined, type: string): Condition[] {
+  return (conditions ?? []).filter((c) => c.type !== type);
 }
 
 export function isTrue(conditions: readonly Condition[] | undefined, type: string): boolean {

@@ -4,8 +4,12 @@ import { ConditionType, Reason, type ConditionDraft } from '../../crds/index.js'
 
 const ready = (status: ConditionDraft['status'], reason: string, message: string): ConditionDraft => ({ type: ConditionType.Ready, status, reason, message });
 
-/** True once the latest template is rolled out to every requested replica and they are all available. */
-export function readyCondition(deployment: V1Deployment | undefined, replicas: number): ConditionDraft {
+/**
+ * True once the latest template is rolled out to every requested replica and they are all available. A service that
+ * was Ready stays Ready while it only scales (every pod runs the current template and some are available), so the
+ * condition does not flap with the load under autoscaling.
+ */
+export function readyCondition(deployment: V1Deployment | undefined, replicas: number, wasReady = false): ConditionDraft {
   if (!deployment) {
     return ready('False', Reason.DeploymentProgressing, 'the server Deployment does not exist yet');
   }
@@ -25,6 +29,9 @@ export function readyCondition(deployment: V1Deployment | undefined, replicas: n
   const total = status.replicas ?? 0;
   if (observed && updated === replicas && total === replicas && available >= replicas) {
     return ready('True', Reason.DeploymentAvailable, `${available}/${replicas} server pods available`);
+  }
+  if (wasReady && observed && updated === total && available > 0) {
+    return ready('True', Reason.DeploymentAvailable, `${available}/${replicas} server pods available, scaling to ${replicas}`);
   }
   return ready('False', Reason.DeploymentProgressing, `${available}/${replicas} server pods available, ${updated} of them up to date`);
 }

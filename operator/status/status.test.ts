@@ -51,6 +51,12 @@ test('Ready follows the Deployment rollout', () => {
     'the controller has not seen the latest generation yet',
   );
   assert.equal(readyCondition(deployment({ observedGeneration: 1, replicas: 3, updatedReplicas: 2, availableReplicas: 3 }), 2).status, 'False', 'old pods remain');
+  // Scaling a service that was Ready (same template everywhere, some pods available) keeps it Ready…
+  const scaling = readyCondition(deployment({ observedGeneration: 1, replicas: 4, updatedReplicas: 4, availableReplicas: 3 }), 4, true);
+  assert.equal(scaling.status, 'True');
+  assert.match(scaling.message, /3\/4 server pods available, scaling to 4/);
+  // …but a new template rolling out does not.
+  assert.equal(readyCondition(deployment({ observedGeneration: 1, replicas: 4, updatedReplicas: 2, availableReplicas: 3 }), 4, true).status, 'False');
   const stuck = readyCondition(
     deployment({ observedGeneration: 1, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "x" has timed out progressing.' }] }),
     1,

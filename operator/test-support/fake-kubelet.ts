@@ -12,13 +12,17 @@ async function patchStatus(client: KubeClient, pod: V1Pod, status: Record<string
   await client.request({ method: 'PATCH', path: podPath(pod), contentType: 'application/merge-patch+json', body: { status } });
 }
 
-/** Running and Ready, every container started: what the ReplicaSet and Deployment controllers count as available. */
-export async function markPodReady(client: KubeClient, pod: V1Pod): Promise<void> {
+/**
+ * Running and Ready, every container started: what the ReplicaSet and Deployment controllers count as available.
+ * `podIP` is the address the pod is reached at (status.podIP and status.podIPs); a placeholder when nothing listens.
+ */
+export async function markPodReady(client: KubeClient, pod: V1Pod, podIP?: string): Promise<void> {
   const t = now();
   await patchStatus(client, pod, {
     phase: 'Running',
     startTime: t,
-    podIP: '10.244.0.10',
+    podIP: podIP ?? '10.244.0.10',
+    ...(podIP !== undefined ? { podIPs: [{ ip: podIP }] } : {}),
     conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({ type, status: 'True', lastTransitionTime: t })),
     containerStatuses: pod.spec!.containers.map((c) => ({
       name: c.name,

@@ -3,7 +3,7 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { validBaseManifest } from '../../crds/invalid-manifests.js';
 import { specHash, type InferenceServiceStatus, type InferenceServiceSpecInput } from '../../crds/index.js';
 import { resourcePath, type KubeClient } from '../kube-client.js';
-import { Label } from '../labels.js';
+import { Label, type Component } from '../labels.js';
 import { at, INFERENCE_SERVICES, JOBS } from '../resources.js';
 import { listPods } from './fake-kubelet.js';
 
@@ -41,10 +41,19 @@ export function condition(isvc: StoredIsvc, type: string) {
 export const hashOf = (isvc: StoredIsvc): string => specHash(isvc.spec);
 
 export async function benchmarkJobs(admin: KubeClient, namespace: string, name: string): Promise<V1Job[]> {
+  return loadJobs(admin, namespace, name, 'benchmark');
+}
+
+/** The capacity-search Jobs of an InferenceService with spec.autoscaling. */
+export async function capacityJobs(admin: KubeClient, namespace: string, name: string): Promise<V1Job[]> {
+  return loadJobs(admin, namespace, name, 'capacity');
+}
+
+async function loadJobs(admin: KubeClient, namespace: string, name: string, component: Component): Promise<V1Job[]> {
   const list = await admin.request<{ items: V1Job[] }>({
     method: 'GET',
     path: resourcePath(at(JOBS, namespace)),
-    query: { labelSelector: `${Label.inferenceService}=${name},${Label.component}=benchmark` },
+    query: { labelSelector: `${Label.inferenceService}=${name},${Label.component}=${component}` },
   });
   return list.items;
 }

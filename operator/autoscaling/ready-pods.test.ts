@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { KubeRequest } from '../kube-client.js';
+import { readyPodLister, readyPods } from './ready-pods.js';
+
+function pod(name: string, options: { ip?: string; ready?: boolean; deleting?: boolean } = {}): V1Pod {
+  return {
+    metadata: { name, ...(options.deleting ? { deletionTimestamp: new Date() } : {}) },
+    status: {
+      ...(options.ip !== undefined ? { podIP: options.ip } : {}),
+      conditions: [{ type: 'Ready', status: options.ready === false ? 'False' : 'True' }],
+    },
+  };
+}
+
+test('readyPods keeps the pods that are ready, have an IP and are not being deleted', () => {
+  const pods = [
+    pod('serving', { ip: '10.1.0.4' }),
+    pod('starting', { ip: '10.1.0.5', ready: false }),
+    pod('unscheduled'),
+    pod('draining', { ip: '10.1.0.6', deleting: true }),
+    pod('v6', { ip: 'fd00::7' }),
+  ];
+  assert.deepEqual(readyPods(pods), [
+    { name: 'serving', ip: '10.1.0.4' },
+    { name: 'v6', ip: 'fd00::7' },
+  ]);
+});
+
+test('readyPodLister lists the namespace by label selector', async () => {
+  const requests: KubeRequest[] = [];
+  const client = {
+    request: async <T>(req: KubeRequest): Promise<T> => {
+      requests.push(req);
+      return { items: [pod('a', { ip: '10.1.0.4' })] } as T;
+    },
+  };
+  assert.deepEqual(await readyPodLister(client, 5_000)('ml', 'app=x,tier=server'), [{ name: 'a', ip: '10.1.0.4' }]);
+  assert.deepEqual(requests, [{ method: 'GET', path: '/api/v1/namespaces/ml/pods', query: { labelSelector: 'app=x,tier=server' }, timeoutMs: 5_000 }]);
+});
