@@ -3,6 +3,7 @@
 import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import { backoffDelay } from './backoff.js';
 import { definedOnly } from './defined-only.js';
+import { retryAfterOf } from './kube-client.js';
 
 export type InformerEventType = 'add' | 'update' | 'delete';
 export type RestartReason = 'error' | 'stale' | 'relist';
@@ -175,7 +176,8 @@ export class InformerSupervisor<T extends KubernetesObject> {
     if (lived >= this.opts.healthyAfterMs) this.failures = 0;
     this.retire();
     this.failures++;
-    const delay = backoffDelay(this.failures, this.opts.initialBackoffMs, this.opts.maxBackoffMs);
+    // A list refused with Retry-After (the watch's own client does not show it) waits at least that long.
+    const delay = Math.max(backoffDelay(this.failures, this.opts.initialBackoffMs, this.opts.maxBackoffMs), retryAfterOf(err) ?? 0);
     this.restarts.error++;
     this.opts.onRestart?.('error', err);
     this.replaceAfter(delay);

@@ -1,22 +1,49 @@
 // A thin JSON client of the Kubernetes API: authentication and TLS from a KubeConfig, objects kept exactly as the server sends them.
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /** A failed API call: HTTP status, the Status reason (NotFound, AlreadyExists, Conflict, Invalid...) and the server's message. */
 export class KubeApiError extends Error {
   readonly status: number;
   readonly reason: string | undefined;
-  constructor(message: string, status: number, reason: string | undefined, options?: ErrorOptions) {
+  /** How long the server asked the client to wait before its next request (Retry-After on a 429 or 5xx). */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, status: number, reason: string | undefined, options?: ErrorOptions & { retryAfterMs?: number }) {
     super(message, options);
     this.name = 'KubeApiError';
     this.status = status;
     this.reason = reason;
+    this.retryAfterMs = options?.retryAfterMs;
   }
+}
+
+/** A server asking for a longer pause is checked back with after this long, so one answer cannot stall the operator. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Retry-After (delay-seconds or an HTTP date) in ms, for the statuses that carry it as advice to wait (429, 5xx). */
+export function parseRetryAfter(status: number, header: string | string[] | undefined, now = Date.now()): number | undefined {
+  if (status !== 429 && (status < 500 || status > 599)) return undefined;
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return undefined;
+  const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value) - now;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
+}
+
+/** The Retry-After of a failed call, looked for along the error's causes (callers wrap the KubeApiError). */
+export function retryAfterOf(err: unknown): number | undefined {
+  for (let current = err, depth = 0; current instanceof Error && depth < 10; current = current.cause, depth++) {
+    if (current instanceof KubeApiError && current.retryAfterMs !== undefined) return current.retryAfterMs;
+  }
+  return undefined;
 }
 
 export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.status === 404;
 export const isAlreadyExists = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409 && err.reason === 'AlreadyExists';
+/** Refused by authorization (RBAC): the credentials lack the verb. */
+export const isForbidden = (err: unknown): boolean => err instanceof KubeApiError && err.status === 403;
 /** A write refused because its namespace is being deleted (403, "... because it is being terminated"). */
 export const isNamespaceTerminating = (err: unknown): boolean =>
   err instanceof KubeApiError && err.status === 403 && /because it is being terminated/.test(err.message);
@@ -59,8 +86,12 @@ export function kubeClient(kc: KubeConfig): KubeClient {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster (set current-context, or pass --kubeconfig)');
   const server = cluster.server.replace(/\/+$/, '');
+  // After a Retry-After, every request of this client waits it out: the server throttles the client, not one call.
+  let notBefore = 0;
   return {
     async request<T>(req: KubeRequest): Promise<T> {
+      const wait = notBefore - Date.now();
+      if (wait > 0) await sleep(wait);
       const url = new URL(server + req.path);
       for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
       const opts: https.RequestOptions = { method: req.method, headers: {} };
@@ -90,7 +121,9 @@ export function kubeClient(kc: KubeConfig): KubeClient {
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) return resolve(json as T);
             const s = json as { message?: string; reason?: string } | undefined;
-            reject(new KubeApiError(`${what}: HTTP ${status}${s?.reason ? ` ${s.reason}` : ''}: ${s?.message ?? text.slice(0, 500)}`, status, s?.reason));
+            const retryAfterMs = parseRetryAfter(status, res.headers['retry-after']);
+            if (retryAfterMs !== undefined) notBefore = Math.max(notBefore, Date.now() + retryAfterMs);
+            reject(new KubeApiError(`${what}: HTTP ${status}${s?.reason ? ` ${s.reason}` : ''}: ${s?.message ?? text.slice(0, 500)}`, status, s?.reason, { retryAfterMs }));
           });
         });
         request.on('timeout', () => request.destroy(new Error(`${what}: no response within ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)));

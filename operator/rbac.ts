@@ -10,8 +10,8 @@ export interface PolicyRule {
 
 /** What the operator does in every namespace it watches (cluster-wide unless --namespace narrows it). */
 export const OPERATOR_WATCH_RULES: readonly PolicyRule[] = [
-  // Informer (list, watch) and reconcile (get) of the custom resource.
-  { apiGroups: [API_GROUP], resources: [PLURAL], verbs: ['get', 'list', 'watch'] },
+  // Informer (list, watch) and reconcile (get) of the custom resource; patch records the last benchmark in an annotation.
+  { apiGroups: [API_GROUP], resources: [PLURAL], verbs: ['get', 'list', 'watch', 'patch'] },
   // The status write: PUT /status.
   { apiGroups: [API_GROUP], resources: [`${PLURAL}/status`], verbs: ['update'] },
   // Owner references with blockOwnerDeletion need it where OwnerReferencesPermissionEnforcement is enabled.

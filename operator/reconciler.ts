@@ -14,11 +14,11 @@ import { desiredDeployment } from './desired/deployment.js';
 import { desiredBenchmarkJob, desiredCapacityJob } from './desired/job.js';
 import { desiredService } from './desired/service.js';
 import type { EventRecorder } from './event-recorder.js';
-import { isAlreadyExists, isNamespaceTerminating, isNotFound, resourcePath, type KubeClient } from './kube-client.js';
+import { isAlreadyExists, isForbidden, isNamespaceTerminating, isNotFound, resourcePath, type KubeClient } from './kube-client.js';
 import type { Decision } from './autoscaling/decide.js';
 import type { WindowFigures } from './autoscaling/window.js';
 import { benchmarkJobName, capacityJobName, endpointUrl, Label, nameProblem, serverSelector, type Owner } from './labels.js';
-import type { Logger } from './log.js';
+import { errorField, type Logger } from './log.js';
 import { at, INFERENCE_SERVICES, JOBS, PODS } from './resources.js';
 import { SERVER_PORT, type OperatorSettings } from './settings.js';
 import { benchmarkOutcome, failedForGeneration, isFinished, isMeasured, observeJob, type JobObservation } from './status/benchmark.js';
@@ -27,6 +27,7 @@ import { computeStatus, invalidSpecStatus, sameStatus } from './status/compute.j
 import { isTrue } from './status/conditions.js';
 import { liveOutcome, type LiveOutcome } from './status/live.js';
 import { readyCondition } from './status/ready.js';
+import { BENCHMARK_RECORD_ANNOTATION, encodeRecord, readRecord, recordedReport, withRecordedBenchmark, type BenchmarkRecord } from './status/record.js';
 import { conditionTransitions } from './status/transitions.js';
 import type { ReconcileResult } from './work-queue.js';
 
@@ -37,7 +38,7 @@ const RUNNING_JOB_RECHECK_MS = 10_000;
 export interface RawInferenceService {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace: string; uid: string; generation?: number; resourceVersion?: string; deletionTimestamp?: string };
+  metadata: { name: string; namespace: string; uid: string; generation?: number; resourceVersion?: string; deletionTimestamp?: string; annotations?: Record<string, string> };
   spec?: unknown;
   status?: unknown;
 }
@@ -107,6 +108,23 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     }
   }
 
+  /** Writes the annotation (record.ts); resourceVersion makes it a 409 if the object changed since it was read. */
+  async function recordBenchmark(isvc: RawInferenceService, record: BenchmarkRecord): Promise<RawInferenceService> {
+    try {
+      return await client.request<RawInferenceService>({
+        method: 'PATCH',
+        path: resourcePath(at(INFERENCE_SERVICES, isvc.metadata.namespace, isvc.metadata.name)),
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { resourceVersion: isvc.metadata.resourceVersion, annotations: { [BENCHMARK_RECORD_ANNOTATION]: encodeRecord(record) } } },
+      });
+    } catch (err) {
+      // RBAC from before the record existed (no patch on inferenceservices): status alone keeps the result, as it did.
+      if (!isForbidden(err)) throw err;
+      log.warn('cannot record the benchmark in an annotation; status alone keeps it', { key: `${isvc.metadata.namespace}/${isvc.metadata.name}`, error: errorField(err) });
+      return isvc;
+    }
+  }
+
   async function observeBenchmarkJob(namespace: string, jobName: string): Promise<JobObservation> {
     const job = await get<V1Job>(resourcePath(at(JOBS, namespace, jobName)));
     if (!job) return observeJob(job, []);
@@ -170,7 +188,8 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
       return {};
     }
     const generation = isvc.metadata.generation ?? 0;
-    const previous = InferenceServiceStatus.safeParse(isvc.status).data;
+    const record = readRecord(isvc.metadata.annotations);
+    const previous = withRecordedBenchmark(InferenceServiceStatus.safeParse(isvc.status).data, record);
 
     let spec: InferenceServiceSpec;
     try {
@@ -195,7 +214,7 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     const jobName = benchmarkJobName(owner, hash);
     const lookAtJob = !isMeasured(previous, hash) && !failedForGeneration(previous, generation);
     const job = lookAtJob ? await observeBenchmarkJob(namespace, jobName) : undefined;
-    const outcome = benchmarkOutcome({ previous, spec, hash, generation, ready: ready.status === 'True', jobName, job });
+    const outcome = benchmarkOutcome({ previous, spec, hash, generation, ready: ready.status === 'True', jobName, job, report: recordedReport(record, hash) });
     const capacityJob = capacityJobName(owner, hash);
     const lookAtCapacity = scaling !== undefined && !capacityKnown(previous, hash);
     if (lookAtJob || lookAtCapacity) await deleteStaleRunningJobs(owner, [jobName, capacityJob]);
@@ -231,7 +250,9 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
       autoscaling,
       now: now(),
     });
-    if (!sameStatus(isvc.status as InferenceServiceStatus | undefined, status)) await writeStatus(isvc, status);
+    // A new result is recorded before status is written: the record outlives the Job and any edit of status.
+    const current = job?.state === 'succeeded' && outcome.benchmark ? await recordBenchmark(isvc, { benchmark: outcome.benchmark, report: job.report }) : isvc;
+    if (!sameStatus(isvc.status as InferenceServiceStatus | undefined, status)) await writeStatus(current, status);
 
     // Informers on the Job bring the result. Pods are not watched: a waiting Job is looked at again every
     // RUNNING_JOB_RECHECK_MS, so a pod that cannot be scheduled or started shows up in Benchmarked.

@@ -106,7 +106,8 @@ test('operator killed mid-reconcile → a standby takes the lease and converges 
   t.diagnostic(`kube-apiserver restarted in ${restartMs} ms`);
   await eventually('C informers to have restarted', async () => ((await metric(cPort, /^vernier_operator_informer_restarts_total\{[^}]*reason="error"[^}]*\} (\d+)/)) > 0 ? true : undefined), 60_000, 200);
   const patchedAt = performance.now();
-  const changed = await patchSpec(admin, NS, NAME, { replicas: 2 });
+  // Replicas scale the Deployment; the benchmark's duration is in the spec hash, so it also brings a new benchmark.
+  const changed = await patchSpec(admin, NS, NAME, { replicas: 2, benchmark: { durationSeconds: 7 } });
   await eventually('C to scale the Deployment after the restart', async () => {
     const d = await admin.request<V1Deployment>({ method: 'GET', path: resourcePath(at(DEPLOYMENTS, NS, NAME)) });
     return d.spec?.replicas === 2 ? d : undefined;

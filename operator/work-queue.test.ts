@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from './backoff.js';
+import { KubeApiError } from './kube-client.js';
 import { DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_DELAY_MS, WorkQueue } from './work-queue.js';
 
 /** Resolves when `check` holds, polling; fails after `timeoutMs` (generous: the machine is shared). */
@@ -150,4 +151,20 @@ test('shutdown waits for running reconciles and drops waiting ones', async () =>
   assert.equal(finished, 1, 'a finished, b and c were dropped');
   q.add('ns/d');
   assert.equal(q.depth, 0, 'nothing is accepted after shutdown');
+});
+
+test('a failure with Retry-After is not retried sooner, however short the backoff', async (t) => {
+  const times: number[] = [];
+  const q = new WorkQueue({
+    baseDelayMs: 1,
+    reconcile: async () => {
+      times.push(Date.now());
+      if (times.length === 1) throw new Error('reconcile failed', { cause: new KubeApiError('HTTP 429', 429, 'TooManyRequests', { retryAfterMs: 150 }) });
+    },
+  });
+  t.after(() => q.shutdown(1000));
+  q.start();
+  q.add('ns/throttled');
+  await until(() => times.length === 2, 'the retry');
+  assert.ok(times[1] - times[0] >= 148, `retried after ≥ 150 ms, got ${times[1] - times[0]}`);
 });

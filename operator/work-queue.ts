@@ -1,5 +1,6 @@
 // A work queue of reconcile keys: de-duplicated, per-key exponential backoff, never two reconciles of one key at once.
 import { backoffDelay } from './backoff.js';
+import { retryAfterOf } from './kube-client.js';
 
 export interface ReconcileResult {
   /** Reconcile this key again after this many milliseconds even if nothing changes. */
@@ -12,7 +13,7 @@ export interface WorkQueueOptions {
   reconcile: ReconcileFn;
   /** Reconciles running at once (of different keys). */
   workers?: number;
-  /** First retry delay after a failure; doubles per consecutive failure of the key. */
+  /** First retry delay after a failure; doubles per consecutive failure of the key; never shorter than a Retry-After. */
   baseDelayMs?: number;
   maxDelayMs?: number;
   /** Told about every finished reconcile, for metrics and logs. */
@@ -148,7 +149,8 @@ export class WorkQueue {
       error = err;
       const failures = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, failures);
-      retryInMs = backoffDelay(failures, this.baseDelayMs, this.maxDelayMs);
+      // A server that said when to come back (Retry-After) is not asked sooner.
+      retryInMs = Math.max(backoffDelay(failures, this.baseDelayMs, this.maxDelayMs), retryAfterOf(err) ?? 0);
     }
     this.processing.delete(key);
     this.onDone?.({ key, durationMs: performance.now() - started, error, retryInMs });

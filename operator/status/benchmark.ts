@@ -149,12 +149,19 @@ export interface BenchmarkInput {
   jobName: string;
   /** undefined when the Job was not looked at (already measured, or failed for this generation). */
   job: JobObservation | undefined;
+  /** The report that measured the current spec, as recorded (record.ts): the conditions are written from it again. */
+  report?: CompactBenchReport;
 }
 
 export function benchmarkOutcome(input: BenchmarkInput): BenchmarkOutcome {
   const { previous, spec, hash, generation } = input;
   const kept = previous?.benchmark;
   if (isMeasured(previous, hash)) {
+    if (input.report) {
+      // What the pass that read the Job wrote, whatever has been made of it since.
+      const measured = measuredStatus(input.report, spec, hash);
+      return { benchmark: kept, benchmarked: measured.benchmarked, slaMet: measured.slaMet, createJob: false };
+    }
     // The conditions written with the result say more (e.g. the commonest error) than the stored figures can;
     // they are kept as long as they are the verdict on it. The SLA is in the hash, so the verdict cannot have changed.
     const written = findCondition(previous?.conditions, ConditionType.Benchmarked);

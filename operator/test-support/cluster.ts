@@ -52,9 +52,10 @@ export async function createNamespace(admin: KubeClient, name: string): Promise<
 
 /**
  * A kubeconfig for a service account bound to the operator's ClusterRole (rbac.ts), so the tests prove the
- * rules suffice: the API server here authorizes with RBAC alone.
+ * rules suffice: the API server here authorizes with RBAC alone. `server` puts something in between (a test proxy
+ * presenting the API server's certificate).
  */
-export async function operatorKubeConfig(cluster: TestCluster, namespace: string): Promise<KubeConfig> {
+export async function operatorKubeConfig(cluster: TestCluster, namespace: string, server = cluster.cp.server): Promise<KubeConfig> {
   const { admin, cp } = cluster;
   const sa = 'vernier-operator';
   await admin.request({ method: 'POST', path: resourcePath({ group: '', version: 'v1', plural: 'serviceaccounts', namespace }), body: { metadata: { name: sa } } });
@@ -76,7 +77,7 @@ export async function operatorKubeConfig(cluster: TestCluster, namespace: string
   });
   const kc = new KubeConfig();
   kc.loadFromClusterAndUser(
-    { name: 'test', server: cp.server, caData: (await readFile(cp.caCertPath)).toString('base64'), skipTLSVerify: false },
+    { name: 'test', server, caData: (await readFile(cp.caCertPath)).toString('base64'), skipTLSVerify: false },
     { name: sa, token: token.status.token },
   );
   return kc;

@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { requireBinaries, type BinaryName } from './binaries.js';
 import {
@@ -41,6 +42,9 @@ export interface ControlPlane {
   server: string;
   /** PEM file of the test CA that signed the API server's serving certificate. */
   caCertPath: string;
+  /** The API server's serving certificate and key (PEM files): valid for 127.0.0.1, so a test proxy can present them. */
+  servingCertPath: string;
+  servingKeyPath: string;
   /** Directory holding kube-apiserver, kubectl, ... */
   binDir: string;
   etcdBinDir: string;
@@ -52,6 +56,12 @@ export interface ControlPlane {
   startupMs: number;
   /** Stops kube-apiserver and starts it again on the same port and etcd; resolves when /readyz is OK, with the ms that took. */
   restartApiServer(): Promise<number>;
+  /**
+   * Stops etcd (SIGTERM, or `signal`) and starts it again on the same data dir and ports after `downMs`; the API server
+   * and controller manager keep running. Resolves when etcd and the API server's /readyz are healthy, with the ms etcd was
+   * gone (stop to healthy again).
+   */
+  restartEtcd(options?: { signal?: NodeJS.Signals; downMs?: number }): Promise<number>;
   /** Stops every component (controller manager, API server, etcd); idempotent. */
   stop(): Promise<void>;
 }
@@ -128,19 +138,19 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     );
     const adminTls: ProbeTls = { ca: caPem, cert: adminCertPem, key: adminKeyPem };
 
-    const etcd = startProcess({
-      name: 'etcd',
-      command: paths.etcd,
-      args: etcdArgs({ dataDir: dirs.etcdData, clientPort: etcdClientPort, peerPort: etcdPeerPort }),
-      logPath: dirs.logs.etcd,
-    });
+    const launchEtcd = (): ManagedProcess =>
+      startProcess({
+        name: 'etcd',
+        command: paths.etcd,
+        args: etcdArgs({ dataDir: dirs.etcdData, clientPort: etcdClientPort, peerPort: etcdPeerPort }),
+        logPath: dirs.logs.etcd,
+      });
+    const etcdUrl = etcdClientUrl({ clientPort: etcdClientPort });
+    const waitEtcdHealthy = (p: ManagedProcess): Promise<number> =>
+      waitUntilHealthy({ url: `${etcdUrl}/health`, process: p, timeoutMs, isHealthy: (r) => r.status === 200 && /"health"\s*:\s*"true"/.test(r.body) });
+    let etcd = launchEtcd();
     processes.push(etcd);
-    await waitUntilHealthy({
-      url: `${etcdClientUrl({ clientPort: etcdClientPort })}/health`,
-      process: etcd,
-      timeoutMs,
-      isHealthy: (r) => r.status === 200 && /"health"\s*:\s*"true"/.test(r.body),
-    });
+    await waitEtcdHealthy(etcd);
 
     const apiArgs = [...apiServerArgs({ etcdClientPort, securePort, certDir: dirs.apiServerCerts, pki }), ...(opts.extraApiServerArgs ?? [])];
     const launchApiServer = (): ManagedProcess =>
@@ -181,6 +191,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       kubeconfigPath: dirs.kubeconfig,
       server,
       caCertPath: pki.caCert,
+      servingCertPath: pki.servingCert,
+      servingKeyPath: pki.servingKey,
       binDir: binaries.k8sBinDir,
       etcdBinDir: binaries.etcdBinDir,
       k8sVersion: binaries.k8sVersion,
@@ -193,7 +205,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         const restartStarted = Date.now();
         await apiServer.stop();
         // Nothing must answer on the port while the server is down, or the restart proves nothing.
-        await assertNothingAnswers(server, adminTls);
+        await assertNothingAnswers(`${server}/readyz`, adminTls);
         const next = launchApiServer();
         processes[processes.indexOf(apiServer)] = next;
         apiServer = next;
@@ -203,6 +215,24 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
           throw new Error(`kube-apiserver did not come back after a restart; logs:\n${describeLogs(dirs.logs)}\n${(err as Error).message}`, { cause: err });
         }
         return Date.now() - restartStarted;
+      },
+      async restartEtcd(options = {}) {
+        if (stopped) throw new Error('restartEtcd() called after stop()');
+        await etcd.stop(10_000, options.signal ?? 'SIGTERM');
+        const stoppedAt = Date.now();
+        await assertNothingAnswers(`${etcdUrl}/health`, {});
+        if (options.downMs) await sleep(options.downMs);
+        const next = launchEtcd();
+        processes[processes.indexOf(etcd)] = next;
+        etcd = next;
+        try {
+          await waitEtcdHealthy(next);
+          // The API server reconnects on its own; /readyz includes its etcd check.
+          await waitApiServerReady(apiServer);
+        } catch (err) {
+          throw new Error(`the control plane did not recover after an etcd restart; logs:\n${describeLogs(dirs.logs)}\n${(err as Error).message}`, { cause: err });
+        }
+        return Date.now() - stoppedAt;
       },
       async stop() {
         if (stopped) return;
@@ -231,10 +261,10 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-async function assertNothingAnswers(server: string, tls: ProbeTls): Promise<void> {
+async function assertNothingAnswers(url: string, tls: ProbeTls): Promise<void> {
   try {
-    const answer = await probe(`${server}/readyz`, tls, 2_000);
-    throw new Error(`something still answers on ${server} after kube-apiserver stopped (HTTP ${answer.status})`);
+    const answer = await probe(url, tls, 2_000);
+    throw new Error(`something still answers on ${url} after the process stopped (HTTP ${answer.status})`);
   } catch (err) {
     if ((err as Error).message.startsWith('something still answers')) throw err;
   }

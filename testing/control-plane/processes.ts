@@ -14,8 +14,8 @@ export interface ManagedProcess {
   /** Settles when the process exits, however that happens. */
   readonly exited: Promise<ProcessExit>;
   running(): boolean;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-  stop(graceMs?: number): Promise<ProcessExit>;
+  /** `signal` (SIGTERM unless told), then SIGKILL after `graceMs`; resolves once the process is gone. */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<ProcessExit>;
 }
 
 export interface StartProcessOptions {
@@ -93,9 +93,9 @@ export function startProcess(opts: StartProcessOptions): ManagedProcess {
     logPath: opts.logPath,
     exited,
     running: () => exit === undefined,
-    async stop(graceMs = 10_000) {
+    async stop(graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM') {
       if (exit) return exit;
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       try {
         return await exited;
