@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test, type TestContext } from 'node:test';
 import { Histogram, Registry } from 'prom-client';
@@ -8,6 +6,7 @@ import { AutoscalingSpec } from '../../crds/index.js';
 import { latencyBuckets } from '../../server/metrics.js';
 import { createLogger } from '../log.js';
 import { createMetrics } from '../metrics.js';
+import { serveMetricsEndpoint } from '../test-support/metrics-endpoint.js';
 import { Autoscaler, metricsUrl, type AutoscalerDeps, type AutoscalerTuning, type ReadyPod, type TrackedService } from './autoscaler.js';
 import { inferenceRoute, requestDurationFamily } from './inference-requests.js';
 import { scrapeMetrics } from './scrape.js';
@@ -38,7 +37,7 @@ class FakePod {
 
 /** Serves `pod`'s exposition (or `status` alone) at /metrics on 127.0.0.1; closed when the test ends. */
 async function servePod(t: TestContext, pod: FakePod | { status: number }): Promise<string> {
-  const server = createServer((req, res) => {
+  return serveMetricsEndpoint(t, (req, res) => {
     if ('status' in pod) {
       res.writeHead(pod.status);
       res.end();
@@ -49,15 +48,6 @@ async function servePod(t: TestContext, pod: FakePod | { status: number }): Prom
       res.end(text);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
 }
 
 function service(overrides: Partial<TrackedService> = {}): TrackedService {

@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { serveMetricsEndpoint } from '../test-support/metrics-endpoint.js';
 import { MAX_EXPOSITION_BYTES, scrapeMetrics } from './scrape.js';
 
 /** A server on 127.0.0.1 answering with `handler`; closed when the test ends. */
-async function serve(t: { after(fn: () => Promise<void>): void }, handler: RequestListener): Promise<string> {
-  const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
-}
 
 test('scrapeMetrics returns the body of a 2xx answer', async (t) => {
   let path: string | undefined;
-  const url = await serve(t, (req, res) => {
+  const url = await serveMetricsEndpoint(t, (req, res) => {
     path = req.url;
     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
     res.end('# TYPE up gauge\nup 1\n');
@@ -30,7 +19,7 @@ test('scrapeMetrics returns the body of a 2xx answer', async (t) => {
 });
 
 test('scrapeMetrics rejects a non-2xx answer, naming its status', async (t) => {
-  const url = await serve(t, (_req, res) => {
+  const url = await serveMetricsEndpoint(t, (_req, res) => {
     res.writeHead(503);
     res.end('busy');
   });
@@ -39,7 +28,7 @@ test('scrapeMetrics rejects a non-2xx answer, naming its status', async (t) => {
 
 test('scrapeMetrics gives up after its timeout', async (t) => {
   // Answers the headers, then never finishes the body: the timeout covers the whole read.
-  const url = await serve(t, (_req, res) => {
+  const url = await serveMetricsEndpoint(t, (_req, res) => {
     res.writeHead(200);
     res.write('partial');
   });
@@ -50,7 +39,7 @@ test('scrapeMetrics gives up after its timeout', async (t) => {
 
 test('scrapeMetrics refuses a body over the size limit', async (t) => {
   const chunk = Buffer.alloc(1024 * 1024, 'a');
-  const url = await serve(t, (_req, res) => {
+  const url = await serveMetricsEndpoint(t, (_req, res) => {
     res.writeHead(200);
     for (let i = 0; i <= MAX_EXPOSITION_BYTES / chunk.length; i++) res.write(chunk);
     res.end();
