@@ -6,6 +6,8 @@ import { join } from 'node:path';
 
 export interface Kubectl {
   kubeconfig: string;
+  /** The kubectl program these calls run, for long-running commands such as watches (support/kubectl-watch.ts). */
+  command: string;
   /** Runs kubectl; rejects with its stderr on a non-zero exit. */
   (args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<string>;
 }
@@ -33,6 +35,7 @@ export async function clusterKubectl(): Promise<Kubectl> {
     }
   }) as Kubectl;
   kubectl.kubeconfig = cluster.kubeconfig;
+  kubectl.command = command;
   return kubectl;
 }
 
