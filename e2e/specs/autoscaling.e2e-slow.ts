@@ -15,8 +15,8 @@ import { observe } from '../autoscale/observe.js';
 import { deployAndMeasureCapacity, isvcStatus, waitForRest } from '../autoscale/scenario.js';
 import { loadEnd, phaseStart } from '../autoscale/segments.js';
 import { finishStepLoad, mlpLoadPlan, startStepLoad, type StepLoadJob } from '../autoscale/step-load-job.js';
-import { clusterKubectl, dumpNamespace, type Kubectl } from '../support/kubectl.js';
-import { installOperator, OPERATOR_NAMESPACE, OPERATOR_SELECTOR } from '../support/operator-install.js';
+import { clusterKubectl, type Kubectl } from '../support/kubectl.js';
+import { installOperator, withClusterDiagnostics } from '../support/operator-install.js';
 import { pollUntil } from '../support/poll.js';
 import { restrictedNamespace } from '../support/restricted.js';
 
@@ -29,16 +29,7 @@ const LOAD_SECONDS = 120;
 
 let kubectl: Kubectl;
 
-async function withDiagnostics(name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    const dump = await dumpNamespace(kubectl, NS, [{ namespace: OPERATOR_NAMESPACE, selector: OPERATOR_SELECTOR }]);
-    const described = await kubectl(['-n', NS, 'describe', 'inferenceservices']).catch((e: Error) => e.message);
-    console.error(`\n===== ${name} failed; cluster state follows\n${dump}\n----- describe inferenceservices\n${described}`);
-    throw err;
-  }
-}
+const withDiagnostics = (name: string, body: () => Promise<void>): Promise<void> => withClusterDiagnostics(kubectl, NS, name, body);
 
 async function deploymentReplicas(name: string): Promise<string> {
   return kubectl(['-n', NS, 'get', 'deployment', name, '-o', 'jsonpath={.spec.replicas}/{.status.readyReplicas}']);

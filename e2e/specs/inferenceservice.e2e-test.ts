@@ -10,8 +10,8 @@ import { parse } from 'yaml';
 import { ConditionType, Reason } from '../../crds/conditions.js';
 import { Label } from '../../operator/labels.js';
 import { repoRoot } from '../../testing/control-plane/binaries.js';
-import { clusterKubectl, dumpNamespace, type Kubectl } from '../support/kubectl.js';
-import { installOperator, OPERATOR_NAMESPACE, OPERATOR_SELECTOR } from '../support/operator-install.js';
+import { clusterKubectl, type Kubectl } from '../support/kubectl.js';
+import { installOperator, OPERATOR_NAMESPACE, OPERATOR_SELECTOR, withClusterDiagnostics } from '../support/operator-install.js';
 import { restrictedNamespace } from '../support/restricted.js';
 import { stringify } from 'yaml';
 
@@ -85,16 +85,7 @@ async function assertMeasuredBySucceededJob(isvc: Isvc): Promise<void> {
   );
 }
 
-async function withDiagnostics(name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    const dump = await dumpNamespace(kubectl, NS, [{ namespace: OPERATOR_NAMESPACE, selector: OPERATOR_SELECTOR }]);
-    const described = await kubectl(['-n', NS, 'describe', 'inferenceservices']).catch((e: Error) => e.message);
-    console.error(`\n===== ${name} failed; cluster state follows\n${dump}\n----- describe inferenceservices\n${described}`);
-    throw err;
-  }
-}
+const withDiagnostics = (name: string, body: () => Promise<void>): Promise<void> => withClusterDiagnostics(kubectl, NS, name, body);
 
 before(async () => {
   kubectl = await clusterKubectl();

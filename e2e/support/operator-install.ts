@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { OPERATOR_SELECTOR, RELEASE, RELEASE_NAMESPACE } from '../../charts/test-support/release.js';
 import { repoRoot } from '../../testing/control-plane/binaries.js';
 import { pinnedHelm } from '../../testing/control-plane/helm.js';
-import type { Kubectl } from './kubectl.js';
+import { dumpNamespace, type Kubectl } from './kubectl.js';
 import { restrictedNamespace } from './restricted.js';
 
 /** Where installOperator puts the operator: the namespace the chart tests install it in too. */
@@ -26,4 +26,16 @@ export async function installOperator(kubectl: Kubectl, image: string): Promise<
   ]).catch((err: unknown) => {
     throw new Error(`installing the chart ${chart} with ${helm.path} failed`, { cause: err });
   });
+}
+
+/** Runs `body`; on failure prints the namespace's objects, events and logs (the operator's too) before rethrowing. */
+export async function withClusterDiagnostics(kubectl: Kubectl, namespace: string, name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    const dump = await dumpNamespace(kubectl, namespace, [{ namespace: OPERATOR_NAMESPACE, selector: OPERATOR_SELECTOR }]);
+    const described = await kubectl(['-n', namespace, 'describe', 'inferenceservices']).catch((e: Error) => e.message);
+    console.error(`\n===== ${name} failed; cluster state follows\n${dump}\n----- describe inferenceservices\n${described}`);
+    throw err;
+  }
 }
