@@ -151,7 +151,8 @@ describe('charts/vernier rendered by helm template', () => {
           serverImagePullPolicy: 'Always',
           gpuNodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4', pool: 'gpu' },
           benchmarkTtlSeconds: 60,
-          workers: 4,
+          workers: 6,
+          resyncMinutes: 120,
           logLevel: 'debug',
           extraArgs: ['--metrics-host=127.0.0.1'],
         },
@@ -165,7 +166,8 @@ describe('charts/vernier rendered by helm template', () => {
     assert.equal(config.settings.imagePullPolicy, 'Always');
     assert.deepEqual(config.settings.gpuNodeSelector, { 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4', pool: 'gpu' });
     assert.equal(config.settings.benchmarkTtlSeconds, 60);
-    assert.equal(config.workers, 4);
+    assert.equal(config.workers, 6);
+    assert.equal(config.resyncMinutes, 120);
     assert.equal(config.logLevel, 'debug');
     assert.deepEqual(config.http, { host: '127.0.0.1', port: 9090 });
     assert.equal(config.leaderElection?.namespace, 'leases');

@@ -129,6 +129,7 @@ export const ChartValues = z
         gpuNodeSelector: stringMap("--gpu-node-selector: node labels for provider nvidia-t4; empty keeps the operator's default."),
         benchmarkTtlSeconds: z.int().min(0).max(2_592_000).describe('--benchmark-ttl-seconds: keep finished benchmark Jobs this long.'),
         workers: z.int().min(1).max(64).describe('--workers: reconciles running at once.'),
+        resyncMinutes: z.int().min(1).max(10_080).describe('--resync-minutes: how often every InferenceService is reconciled again from the cache.'),
         logLevel: z.enum(LEVELS as [Level, ...Level[]]).describe('--log-level.'),
         extraArgs: z.array(z.string()).describe('More `vernier operator` flags, appended as given.'),
         extraEnv: z

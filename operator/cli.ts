@@ -15,6 +15,7 @@ export interface OperatorCliConfig {
   leaderElection?: { namespace: string; name: string; leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
   http: { host: string; port: number };
   workers: number;
+  resyncMinutes: number;
   logLevel: Level;
 }
 
@@ -56,6 +57,7 @@ export function parseOperatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     leaderElection,
     http: { host: o.metricsHost, port: o.metricsPort },
     workers: o.workers,
+    resyncMinutes: o.resyncMinutes,
     logLevel: o.logLevel,
   };
 }
@@ -100,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     leaderElection: config.leaderElection,
     http: config.http,
     workers: config.workers,
+    informers: { resyncEveryMs: config.resyncMinutes * 60_000 },
     log,
   });
   log.info('serving probes and metrics', { host: config.http.host, port: operator.httpPort });

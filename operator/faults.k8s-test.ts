@@ -205,8 +205,9 @@ test('status edited by hand → the operator restores its own fields on the next
     ['status.benchmark removed', { benchmark: null }],
   ];
   for (const [what, patch] of edits) {
-    await kubectl('patch', `inferenceservice/${name}`, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: patch }));
-    const edited = await getIsvc(admin, NS, name);
+    // The object as the patch left it (a GET after it may already see the operator's repair).
+    const patched = await kubectl('patch', `inferenceservice/${name}`, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: patch }), '-o', 'json');
+    const edited = JSON.parse(patched.stdout) as StoredIsvc;
     assert.notDeepEqual(ownFields(edited), ownFields(original), `the edit of ${what} went through`);
     const editedAt = Date.now();
     const restored = await eventually(`the operator to restore ${what}`, async () => {

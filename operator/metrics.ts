@@ -41,7 +41,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; queueDepth?: 
     }),
     informerRestarts: new Counter({
       name: 'vernier_operator_informer_restarts_total',
-      help: 'Informers replaced by their supervisor, by informer and reason (error, stale, relist).',
+      help: 'Watches restarted, by informer and reason (error: a list or watch failed; stale: silent too long; expired: listed again after 410 Gone).',
       labelNames: ['informer', 'reason'],
       registers,
     }),

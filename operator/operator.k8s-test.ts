@@ -145,7 +145,8 @@ test('operator: apply → children → Ready → one benchmark → status → SL
   const hash2 = hashOf(changed);
   assert.notEqual(hash2, hash1);
   const job2 = await eventually('the Job for generation 2', async () => (await benchmarkJobs(admin, NS, NAME)).find((j) => j.metadata?.name?.endsWith(hash2.slice(0, 10))));
-  const running = await read();
+  // The Job is created just before the status of that pass is written.
+  const running = await waitFor('the status of generation 2', (i) => i.status?.observedGeneration === 2);
   assert.equal(condition(running, 'SLAMet')?.status, 'Unknown', 'the old verdict does not describe the new spec');
   const sameDeployment = await admin.request<V1Deployment>({ method: 'GET', path: resourcePath(at(DEPLOYMENTS, NS, NAME)) });
   assert.equal(sameDeployment.metadata?.generation, deployment.metadata?.generation, 'an SLA change does not roll the pods');

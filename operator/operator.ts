@@ -1,22 +1,26 @@
-// The operator process minus its flags: informers feed the work queue, the queue runs reconcile, a Lease picks the leader.
+// The operator process minus its flags: watches fill the caches and feed the work queue, the queue runs reconcile from
+// the caches, a Lease picks the leader.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { Autoscaler } from './autoscaling/autoscaler.js';
 import { readyPodLister } from './autoscaling/ready-pods.js';
 import { scrapeMetrics } from './autoscaling/scrape.js';
 import { eventRecorder } from './event-recorder.js';
 import { startHttpServer, type OperatorHttpServer } from './http.js';
-import { InformerSupervisor, type InformerEventType } from './informer-supervisor.js';
-import { kubeClient, resourcePath, type KubeClient } from './kube-client.js';
-import { MANAGED_SELECTOR, ownerKey } from './labels.js';
+import { clusterCache, INFERENCE_SERVICES_WATCH, WATCHED_RESOURCES, type WatchedResource } from './cache/cluster-cache.js';
+import { Reflector } from './cache/reflector.js';
+import { StatusEchoes } from './cache/status-echoes.js';
+import type { Change } from './cache/store.js';
+import { kubeClient, resourcePath, type WatchingKubeClient } from './kube-client.js';
 import { LeaderElector } from './leader-election.js';
 import { createLogger, errorField, type Logger } from './log.js';
 import { createMetrics, type OperatorMetrics } from './metrics.js';
-import { makeReconciler } from './reconciler.js';
-import { at, DEPLOYMENTS, INFERENCE_SERVICES, JOBS, SERVICES } from './resources.js';
+import { makeReconciler, type RawInferenceService } from './reconciler.js';
+import { at } from './resources.js';
 import type { OperatorSettings } from './settings.js';
-import { WorkQueue } from './work-queue.js';
+import { WorkQueue, type Priority } from './work-queue.js';
+import { DEFAULT_RESYNC_MINUTES, DEFAULT_WORKERS } from '../contracts/operator-options.js';
 
 export interface LeaderElectionConfig {
   namespace: string;
@@ -27,12 +31,15 @@ export interface LeaderElectionConfig {
 }
 
 export interface InformerTuning {
-  /** Server-side watch timeout; the informer rewatches after it, which proves the connection alive. */
+  /** Server-side watch timeout; the informer rewatches after it (from where it was: no list), which proves the connection alive. */
   watchTimeoutSeconds?: number;
-  relistEveryMs?: number;
+  /** Every InferenceService is reconciled again this often from the cache (no API call unless something drifted). */
+  resyncEveryMs?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
 }
+
+
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -64,36 +71,19 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-interface WatchedResource {
-  name: string;
-  path: string;
-  labelSelector?: string;
-  keyOf: (obj: KubernetesObject) => string | undefined;
-}
-
-function watchedResources(namespace: string | undefined): WatchedResource[] {
-  const child = (name: string, ref: typeof DEPLOYMENTS): WatchedResource => ({
-    name,
-    path: resourcePath(at(ref, namespace)),
-    labelSelector: MANAGED_SELECTOR,
-    keyOf: ownerKey,
-  });
-  return [
-    {
-      name: 'inferenceservices',
-      path: resourcePath(at(INFERENCE_SERVICES, namespace)),
-      keyOf: (obj) => (obj.metadata?.namespace && obj.metadata.name ? `${obj.metadata.namespace}/${obj.metadata.name}` : undefined),
-    },
-    child('deployments', DEPLOYMENTS),
-    child('services', SERVICES),
-    child('jobs', JOBS),
-  ];
+/** Which lane a change puts its InferenceService in: a resource already current at its generation is only re-confirmed. */
+function priorityOf(resource: WatchedResource, change: Change<KubernetesObject>): Priority {
+  if (change.type !== 'add') return 'changed';
+  if (resource !== INFERENCE_SERVICES_WATCH) return 'confirm';
+  const isvc = change.object as RawInferenceService;
+  const observed = (isvc.status as { observedGeneration?: number } | undefined)?.observedGeneration;
+  return observed !== undefined && observed === isvc.metadata.generation ? 'confirm' : 'changed';
 }
 
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const identity = options.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
   const log = options.log ?? createLogger();
-  const client: KubeClient = kubeClient(options.kubeConfig);
+  const client: WatchingKubeClient = kubeClient(options.kubeConfig);
   let queue: WorkQueue | undefined;
   const metrics = options.metrics ?? createMetrics({ queueDepth: () => queue?.depth ?? 0 });
   const tuning = options.informers ?? {};
@@ -107,27 +97,58 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     log: log.child({ component: 'autoscaler' }),
     metrics,
   });
-  const reconcile = makeReconciler({
+  // One reflector per watched resource, made anew each time this process starts leading.
+  let reflectors: Reflector<KubernetesObject>[] = [];
+  const statusEchoes = new StatusEchoes();
+  const reconcilerDeps = {
     client,
+    statusEchoes,
     settings: options.settings,
     events: eventRecorder(client, identity, log),
     log,
     onJobCreated: () => metrics.benchmarkJobsCreated.inc(),
     onStatusWritten: () => metrics.statusWrites.inc(),
     autoscaler,
-  });
-
-  let supervisors: InformerSupervisor<KubernetesObject>[] = [];
+  };
+  let resyncTimer: NodeJS.Timeout | undefined;
   let running = false;
   let elector: LeaderElector | undefined;
   let resolveDone!: (reason: StopReason) => void;
   const done = new Promise<StopReason>((resolve) => (resolveDone = resolve));
 
+  function reflectorFor(resource: WatchedResource): Reflector<KubernetesObject> {
+    return new Reflector<KubernetesObject>({
+      name: resource.name,
+      client,
+      path: resourcePath(at(resource.ref, options.namespace)),
+      labelSelector: resource.labelSelector,
+      transform: resource.transform,
+      indexOf: resource.indexOf,
+      onChange: (change) => {
+        const key = resource.keyOf(change.object);
+        // The echo of our own status write, arriving before (or after) the write's response: nothing to do.
+        if (key && resource === INFERENCE_SERVICES_WATCH && change.type === 'update' && statusEchoes.isEcho(key, change.old, change.object)) return;
+        log.debug('event', { informer: resource.name, type: change.type, object: `${change.object.metadata?.namespace}/${change.object.metadata?.name}`, key });
+        if (key) queue?.add(key, priorityOf(resource, change));
+      },
+      onRestart: (reason, error) => {
+        metrics.informerRestarts.inc({ informer: resource.name, reason });
+        const fields = { informer: resource.name, reason, ...(error !== undefined ? { error: errorField(error) } : {}) };
+        if (reason === 'error') log.warn('informer restarting', fields);
+        else log.debug('informer restarting', fields);
+      },
+      watchTimeoutSeconds,
+      initialBackoffMs: tuning.initialBackoffMs,
+      maxBackoffMs: tuning.maxBackoffMs,
+    });
+  }
+
   async function startControllers(): Promise<void> {
     running = true;
+    reflectors = WATCHED_RESOURCES.map((resource) => reflectorFor(resource));
     queue = new WorkQueue({
-      reconcile,
-      workers: options.workers ?? 2,
+      reconcile: makeReconciler({ ...reconcilerDeps, cache: clusterCache(Object.fromEntries(reflectors.map((r) => [r.name, r.store]))) }),
+      workers: options.workers ?? DEFAULT_WORKERS,
       onDone: ({ key, durationMs, error, retryInMs }) => {
         metrics.reconcileDuration.observe({ result: error ? 'error' : 'success' }, durationMs / 1000);
         if (error) {
@@ -138,54 +159,37 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
         }
       },
     });
-    queue.start();
-    autoscaler.start();
-    supervisors = watchedResources(options.namespace).map((resource) => {
-      const list = (): Promise<KubernetesListObject<KubernetesObject>> =>
-        client.request({ method: 'GET', path: resource.path, query: { labelSelector: resource.labelSelector } });
-      // Jitter spreads the rewatches of several informers; the server closes each watch after timeoutSeconds.
-      const timeout = Math.round(watchTimeoutSeconds * (1 + Math.random()));
-      const supervisor = new InformerSupervisor<KubernetesObject>({
-        name: resource.name,
-        createInformer: () => makeInformer(options.kubeConfig, `${resource.path}?timeoutSeconds=${timeout}`, list, resource.labelSelector),
-        onEvent: (type: InformerEventType, obj) => {
-          const key = resource.keyOf(obj);
-          log.debug('event', { informer: resource.name, type, object: `${obj.metadata?.namespace}/${obj.metadata?.name}`, key });
-          if (key) queue?.add(key);
-        },
-        onRestart: (reason, error) => {
-          metrics.informerRestarts.inc({ informer: resource.name, reason });
-          const fields = { informer: resource.name, reason, ...(error !== undefined ? { error: errorField(error) } : {}) };
-          if (reason === 'error') log.warn('informer restarting', fields);
-          else log.debug('informer restarting', fields);
-        },
-        relistEveryMs: tuning.relistEveryMs,
-        staleAfterMs: 2 * timeout * 1000 + 30_000,
-        initialBackoffMs: tuning.initialBackoffMs,
-        maxBackoffMs: tuning.maxBackoffMs,
-      });
-      return supervisor;
-    });
     await Promise.all(
-      supervisors.map(async (s) => {
-        await s.start();
-        metrics.informerSynced.set({ informer: s.name }, 1);
+      reflectors.map(async (r) => {
+        await r.start();
+        metrics.informerSynced.set({ informer: r.name }, 1);
       }),
     );
-    log.info('informers synced', { informers: supervisors.map((s) => s.name), namespace: options.namespace ?? '(all)' });
+    // Reconciles start once every cache is complete: a pass must not take a child not yet listed for a missing one.
+    queue.start();
+    autoscaler.start();
+    // A resync replays the cache: every InferenceService is looked at again, behind anything that changed.
+    const isvcs = reflectors.find((r) => r.name === INFERENCE_SERVICES_WATCH.name)!;
+    resyncTimer = setInterval(() => {
+      for (const key of isvcs.store.keys()) queue?.add(key, 'confirm');
+    }, tuning.resyncEveryMs ?? DEFAULT_RESYNC_MINUTES * 60_000);
+    resyncTimer.unref();
+    log.info('informers synced', { informers: reflectors.map((r) => r.name), namespace: options.namespace ?? '(all)', objects: Object.fromEntries(reflectors.map((r) => [r.name, r.store.size])) });
   }
 
   async function stopControllers(): Promise<void> {
     if (!running) return;
     running = false;
-    await Promise.all(supervisors.map((s) => s.stop()));
-    for (const s of supervisors) metrics.informerSynced.set({ informer: s.name }, 0);
+    clearInterval(resyncTimer);
+    await Promise.all(reflectors.map((r) => r.stop()));
+    for (const r of reflectors) metrics.informerSynced.set({ informer: r.name }, 0);
     await autoscaler.stop();
     await queue?.shutdown();
+    await reconcilerDeps.events.flush();
   }
 
   let httpServer: OperatorHttpServer | undefined;
-  const synced = () => running && supervisors.length > 0 && supervisors.every((s) => s.synced);
+  const synced = () => running && reflectors.length > 0 && reflectors.every((r) => r.synced);
   if (options.http) {
     httpServer = await startHttpServer({
       ...options.http,

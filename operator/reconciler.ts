@@ -1,5 +1,7 @@
 // reconcile(ns/name): read the InferenceService, apply its children, benchmark the current spec once, write status once.
-import type { V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
+// Every read of an InferenceService, Deployment, Service or Job is from the watch caches; a write is sent only when it
+// changes something, and what it returns goes into the cache so the next pass (and the watch event) see it.
+import type { V1Deployment, V1Job, V1Pod, V1Service } from '@kubernetes/client-node';
 import {
   ConditionType,
   InferenceServiceStatus,
@@ -9,7 +11,9 @@ import {
   specHash,
   type InferenceServiceSpec,
 } from '../crds/index.js';
-import { serverSideApply } from './apply.js';
+import { applyIfChanged } from './apply.js';
+import type { ClusterCache, Written } from './cache/cluster-cache.js';
+import type { StatusEchoes } from './cache/status-echoes.js';
 import { desiredDeployment } from './desired/deployment.js';
 import { desiredBenchmarkJob, desiredCapacityJob } from './desired/job.js';
 import { desiredService } from './desired/service.js';
@@ -17,7 +21,7 @@ import type { EventRecorder } from './event-recorder.js';
 import { isAlreadyExists, isForbidden, isNamespaceTerminating, isNotFound, resourcePath, type KubeClient } from './kube-client.js';
 import type { Decision } from './autoscaling/decide.js';
 import type { WindowFigures } from './autoscaling/window.js';
-import { benchmarkJobName, capacityJobName, endpointUrl, Label, nameProblem, serverSelector, type Owner } from './labels.js';
+import { benchmarkJobName, capacityJobName, deploymentName, endpointUrl, nameProblem, serverSelector, serviceName, type Owner } from './labels.js';
 import { errorField, type Logger } from './log.js';
 import { at, INFERENCE_SERVICES, JOBS, PODS } from './resources.js';
 import { SERVER_PORT, type OperatorSettings } from './settings.js';
@@ -65,6 +69,9 @@ export interface AutoscalerPort {
 
 export interface ReconcilerDeps {
   client: KubeClient;
+  cache: ClusterCache;
+  /** Told each status before it is sent, so its watch event is known for ours. */
+  statusEchoes?: StatusEchoes;
   settings: OperatorSettings;
   events: EventRecorder;
   log: Logger;
@@ -82,41 +89,36 @@ export function splitKey(key: string): { namespace: string; name: string } {
 }
 
 export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<ReconcileResult> {
-  const { client, settings, log } = deps;
+  const { client, cache, settings, log } = deps;
   const now = deps.now ?? (() => new Date());
-
-  async function get<T>(path: string): Promise<T | undefined> {
-    try {
-      return await client.request<T>({ method: 'GET', path });
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
+  const remember = (obj: Written) => cache.assume(obj);
 
   async function writeStatus(isvc: RawInferenceService, status: InferenceServiceStatus): Promise<void> {
     const previous = InferenceServiceStatus.safeParse(isvc.status).data;
     // PUT carries resourceVersion: a concurrent change makes it a 409 and the key is retried with fresh state.
-    await client.request({
+    deps.statusEchoes?.expect(`${isvc.metadata.namespace}/${isvc.metadata.name}`, status);
+    const written = await client.request<RawInferenceService>({
       method: 'PUT',
       path: resourcePath(at(INFERENCE_SERVICES, isvc.metadata.namespace, isvc.metadata.name, 'status')),
       body: { ...isvc, status },
     });
+    // Its watch event then changes nothing in the cache, so our own write does not wake another pass.
+    remember(written);
     deps.onStatusWritten?.();
-    for (const event of conditionTransitions(previous?.conditions, status.conditions ?? [])) {
-      await deps.events.record(isvc, event);
-    }
+    for (const event of conditionTransitions(previous?.conditions, status.conditions ?? [])) deps.events.record(written, event);
   }
 
   /** Writes the annotation (record.ts); resourceVersion makes it a 409 if the object changed since it was read. */
   async function recordBenchmark(isvc: RawInferenceService, record: BenchmarkRecord): Promise<RawInferenceService> {
     try {
-      return await client.request<RawInferenceService>({
+      const recorded = await client.request<RawInferenceService>({
         method: 'PATCH',
         path: resourcePath(at(INFERENCE_SERVICES, isvc.metadata.namespace, isvc.metadata.name)),
         contentType: 'application/merge-patch+json',
         body: { metadata: { resourceVersion: isvc.metadata.resourceVersion, annotations: { [BENCHMARK_RECORD_ANNOTATION]: encodeRecord(record) } } },
       });
+      remember(recorded);
+      return recorded;
     } catch (err) {
       // RBAC from before the record existed (no patch on inferenceservices): status alone keeps the result, as it did.
       if (!isForbidden(err)) throw err;
@@ -126,9 +128,10 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
   }
 
   async function observeBenchmarkJob(namespace: string, jobName: string): Promise<JobObservation> {
-    const job = await get<V1Job>(resourcePath(at(JOBS, namespace, jobName)));
+    const job = cache.job(namespace, jobName);
     if (!job) return observeJob(job, []);
-    // A finished Job's pod holds the report; a running one's tells whether it is stuck (unschedulable, no image).
+    // Pods are not cached (there are many, and only a Job's own are read, only while its result is not yet in status):
+    // a finished Job's pod holds the report; a running one's tells whether it is stuck (unschedulable, no image).
     const pods = await client.request<{ items: V1Pod[] }>({
       method: 'GET',
       path: resourcePath(at(PODS, namespace)),
@@ -139,7 +142,7 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
 
   async function createJob(job: V1Job, hash: string): Promise<void> {
     try {
-      await client.request({ method: 'POST', path: resourcePath(at(JOBS, job.metadata!.namespace)), body: job });
+      remember(await client.request<V1Job>({ method: 'POST', path: resourcePath(at(JOBS, job.metadata!.namespace)), body: job }));
       deps.onJobCreated?.(job.metadata!.name!);
       log.info('job created', { job: job.metadata!.name, specHash: hash });
     } catch (err) {
@@ -151,14 +154,9 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
   /** A spec change makes a running benchmark (or capacity search) of the old spec pointless; finished ones are left to their TTL. */
   async function deleteStaleRunningJobs(isvc: Owner, currentJobs: readonly string[]): Promise<void> {
     const namespace = isvc.metadata.namespace!;
-    const jobs = await client.request<{ items: V1Job[] }>({
-      method: 'GET',
-      path: resourcePath(at(JOBS, namespace)),
-      query: { labelSelector: `${Label.inferenceService}=${isvc.metadata.name},${Label.component} in (benchmark,capacity)` },
-    });
-    for (const job of jobs.items) {
+    for (const job of cache.jobsOf(namespace, isvc.metadata.name)) {
       const name = job.metadata?.name;
-      if (!name || currentJobs.includes(name) || isFinished(job)) continue;
+      if (!name || currentJobs.includes(name) || isFinished(job) || job.metadata?.deletionTimestamp) continue;
       try {
         await client.request({ method: 'DELETE', path: resourcePath(at(JOBS, namespace, name)), body: { propagationPolicy: 'Background' } });
         log.info('stale benchmark job deleted', { job: name });
@@ -181,10 +179,11 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
 
   async function reconcileKey(key: string): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
-    const isvc = await get<RawInferenceService>(resourcePath(at(INFERENCE_SERVICES, namespace, name)));
+    const isvc = cache.inferenceService(namespace, name);
     // Deleted: the garbage collector removes the children through their owner references.
     if (!isvc || isvc.metadata.deletionTimestamp) {
       deps.autoscaler?.untrack(key);
+      deps.statusEchoes?.forget(key);
       return {};
     }
     const generation = isvc.metadata.generation ?? 0;
@@ -207,8 +206,8 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     const view = scaling ? deps.autoscaler?.view(key) : undefined;
     if (!scaling) deps.autoscaler?.untrack(key);
     const replicas = scaling ? scaledReplicas(scaling, view?.decision, previous, spec.replicas) : spec.replicas;
-    const deployment = await serverSideApply<V1Deployment>(client, desiredDeployment(owner, settings, replicas));
-    await serverSideApply(client, desiredService(owner));
+    const deployment = await applyIfChanged<V1Deployment>(client, desiredDeployment(owner, settings, replicas), cache.deployment(namespace, deploymentName(owner)), remember);
+    await applyIfChanged<V1Service>(client, desiredService(owner), cache.service(namespace, serviceName(owner)), remember);
     const ready = readyCondition(deployment, replicas, isTrue(previous?.conditions, ConditionType.Ready));
 
     const jobName = benchmarkJobName(owner, hash);

@@ -2,7 +2,7 @@
 import { API_GROUP, API_VERSION_NAME, PLURAL } from '../crds/index.js';
 import type { ResourceRef } from './kube-client.js';
 
-type Ref = Omit<ResourceRef, 'namespace' | 'name' | 'subresource'>;
+export type Ref = Omit<ResourceRef, 'namespace' | 'name' | 'subresource'>;
 
 export const INFERENCE_SERVICES: Ref = { group: API_GROUP, version: API_VERSION_NAME, plural: PLURAL };
 export const DEPLOYMENTS: Ref = { group: 'apps', version: 'v1', plural: 'deployments' };

@@ -168,3 +168,17 @@ test('a failure with Retry-After is not retried sooner, however short the backof
   await until(() => times.length === 2, 'the retry');
   assert.ok(times[1] - times[0] >= 148, `retried after ≥ 150 ms, got ${times[1] - times[0]}`);
 });
+
+test('changed keys run before keys that are only re-confirmed, and a re-confirm that turns out changed moves up', async () => {
+  const order: string[] = [];
+  const queue = new WorkQueue({ workers: 1, reconcile: async (key) => void order.push(key) });
+  for (const key of ['c1', 'c2', 'c3']) queue.add(key, 'confirm');
+  queue.add('x', 'changed');
+  queue.add('c3', 'changed');
+  queue.add('x', 'confirm');
+  assert.equal(queue.depth, 4, 'one entry per key');
+  queue.start();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(order, ['x', 'c3', 'c1', 'c2']);
+  await queue.shutdown();
+});

@@ -1,4 +1,6 @@
 // A work queue of reconcile keys: de-duplicated, per-key exponential backoff, never two reconciles of one key at once.
+// Two lanes: keys whose resource changed run before keys that are only being re-confirmed (after a restart or a
+// resync), so a thousand unchanged resources never make a changed one wait.
 import { backoffDelay } from './backoff.js';
 import { retryAfterOf } from './kube-client.js';
 
@@ -6,6 +8,9 @@ export interface ReconcileResult {
   /** Reconcile this key again after this many milliseconds even if nothing changes. */
   requeueAfterMs?: number;
 }
+
+/** `changed`: the resource or one of its children changed; `confirm`: nothing is known to have changed. */
+export type Priority = 'changed' | 'confirm';
 
 export type ReconcileFn = (key: string) => Promise<ReconcileResult | void>;
 
@@ -30,9 +35,9 @@ export class WorkQueue {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly onDone?: WorkQueueOptions['onDone'];
-  /** Keys waiting to run, in order; `queuedSet` mirrors it for de-duplication. */
-  private readonly queue: string[] = [];
-  private readonly queuedSet = new Set<string>();
+  /** Keys waiting to run, in insertion order, by lane; a key is in at most one. */
+  private readonly changed = new Set<string>();
+  private readonly confirm = new Set<string>();
   private readonly processing = new Set<string>();
   /** Keys added while they were processing: they run again when the current reconcile ends. */
   private readonly dirty = new Set<string>();
@@ -53,7 +58,7 @@ export class WorkQueue {
 
   /** Keys waiting to run now (not counting delayed or processing ones). */
   get depth(): number {
-    return this.queue.length;
+    return this.changed.size + this.confirm.size;
   }
 
   get delayedCount(): number {
@@ -68,16 +73,21 @@ export class WorkQueue {
     return this.failures.get(key) ?? 0;
   }
 
-  add(key: string): void {
+  add(key: string, priority: Priority = 'changed'): void {
     if (this.shuttingDown) return;
     this.cancelDelayed(key);
     if (this.processing.has(key)) {
       this.dirty.add(key);
       return;
     }
-    if (this.queuedSet.has(key)) return;
-    this.queuedSet.add(key);
-    this.queue.push(key);
+    if (this.changed.has(key)) return;
+    if (priority === 'changed') {
+      // A key waiting to be re-confirmed that turns out to have changed moves to the front lane.
+      this.confirm.delete(key);
+      this.changed.add(key);
+    } else if (!this.confirm.has(key)) {
+      this.confirm.add(key);
+    }
     this.pump();
   }
 
@@ -107,8 +117,8 @@ export class WorkQueue {
     this.shuttingDown = true;
     for (const { timer } of this.delayed.values()) clearTimeout(timer);
     this.delayed.clear();
-    this.queue.length = 0;
-    this.queuedSet.clear();
+    this.changed.clear();
+    this.confirm.clear();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
@@ -127,9 +137,10 @@ export class WorkQueue {
 
   private pump(): void {
     if (!this.started || this.shuttingDown) return;
-    while (this.processing.size < this.workers && this.queue.length > 0) {
-      const key = this.queue.shift()!;
-      this.queuedSet.delete(key);
+    while (this.processing.size < this.workers && this.depth > 0) {
+      const lane = this.changed.size > 0 ? this.changed : this.confirm;
+      const key = lane.values().next().value as string;
+      lane.delete(key);
       this.processing.add(key);
       const run = this.process(key);
       this.running.add(run);

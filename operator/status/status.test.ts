@@ -230,9 +230,13 @@ test('invalid spec: every condition says InvalidSpec, earlier measurements stay'
   assert.equal(status.benchmark?.p99Ms, 40.5);
 });
 
-test('events fire on transitions only', () => {
+test('events fire on transitions only, not for a first state that is still waiting', () => {
   const a = setCondition(undefined, { type: 'Ready', status: 'False', reason: 'DeploymentProgressing', message: 'x' }, T0);
-  assert.equal(conditionTransitions(undefined, a).length, 1);
+  assert.deepEqual(conditionTransitions(undefined, a), []);
+  const invalid = setCondition(undefined, { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: 'bad' }, T0);
+  assert.deepEqual(conditionTransitions(undefined, invalid).map((e) => [e.type, e.reason]), [['Warning', 'InvalidSpec']]);
+  const available = setCondition(a, { type: 'Ready', status: 'True', reason: 'DeploymentAvailable', message: '1/1' }, T1);
+  assert.deepEqual(conditionTransitions(a, available).map((e) => [e.type, e.reason]), [['Normal', 'DeploymentAvailable']]);
   assert.deepEqual(conditionTransitions(a, setCondition(a, { type: 'Ready', status: 'False', reason: 'DeploymentProgressing', message: 'y' }, T1)), []);
   const b = setCondition(a, { type: 'SLAMet', status: 'False', reason: 'P99AboveTarget', message: 'p99 70 ms > 50 ms' }, T1);
   assert.deepEqual(conditionTransitions(a, b), [{ type: 'Warning', reason: 'P99AboveTarget', message: 'SLAMet=False: p99 70 ms > 50 ms' }]);

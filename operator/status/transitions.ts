@@ -1,4 +1,6 @@
-// Which condition changes deserve a Kubernetes Event: a status or reason that differs from the previous pass.
+// Which condition changes deserve a Kubernetes Event: a status or reason that differs from the previous pass. A
+// condition's first, still-waiting state (not True, not a warning) only repeats status, so it makes no Event: a
+// thousand new InferenceServices would otherwise cost three thousand writes that say "not yet".
 import { Reason, type Condition } from '../../crds/index.js';
 import { findCondition } from './conditions.js';
 
@@ -23,8 +25,10 @@ export function conditionTransitions(previous: readonly Condition[] | undefined,
   for (const condition of next) {
     const before = findCondition(previous, condition.type);
     if (before && before.status === condition.status && before.reason === condition.reason) continue;
+    const warning = WARNING_REASONS.has(condition.reason);
+    if (!before && condition.status !== 'True' && !warning) continue;
     events.push({
-      type: WARNING_REASONS.has(condition.reason) ? 'Warning' : 'Normal',
+      type: warning ? 'Warning' : 'Normal',
       reason: condition.reason,
       message: `${condition.type}=${condition.status}: ${condition.message}`,
     });

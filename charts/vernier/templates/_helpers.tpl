@@ -76,6 +76,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- $args = append $args (printf "--benchmark-ttl-seconds=%d" (int .Values.operator.benchmarkTtlSeconds)) }}
 {{- $args = append $args (printf "--workers=%d" (int .Values.operator.workers)) }}
+{{- $args = append $args (printf "--resync-minutes=%d" (int .Values.operator.resyncMinutes)) }}
 {{- $args = append $args (printf "--log-level=%s" .Values.operator.logLevel) }}
 {{- $args = append $args (printf "--metrics-port=%d" (int .Values.metrics.port)) }}
 {{- if .Values.leaderElection.enabled }}
