@@ -55,6 +55,7 @@ describe('vernier serve options', () => {
       requestTimeoutMs: 1000,
       shutdownDelayMs: 10,
       drainTimeoutMs: 20,
+      maxConnectionAgeMs: 5000,
       logLevel: 'warn',
     };
     assert.deepEqual(decode(encodeArgs(ServeOptions, input)), ServeOptions.parse(input));

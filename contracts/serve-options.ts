@@ -29,6 +29,8 @@ export const ServeOptions = z.strictObject({
   /** Time between readiness turning false and the listener closing, so load balancers stop sending first. */
   shutdownDelayMs: int(0, 600_000).default(0),
   drainTimeoutMs: int(0, 3_600_000).default(30_000),
+  /** Keep-alive clients reconnect this often, so new replicas behind a Service get their share of the load. */
+  maxConnectionAgeMs: int(0, 86_400_000).default(30_000),
   logLevel: z.enum(LOG_LEVELS).default('info'),
 });
 export type ServeOptions = z.infer<typeof ServeOptions>;
@@ -61,6 +63,7 @@ export const serveCommandLine: CommandLine<typeof ServeOptions> = {
       'longest time to receive a request and to wait in the queue; a request expected to wait and run for more than half of it gets 503 + Retry-After at once (default 30000)',
     shutdownDelayMs: 'on SIGTERM, time not-ready (answers close their connections) before the listener closes (default 0)',
     drainTimeoutMs: 'on SIGTERM, longest wait for accepted requests to finish; then every connection is closed (default 30000)',
+    maxConnectionAgeMs: "a keep-alive connection this old gets Connection: close on its next answer, so clients reconnect and spread over new replicas; 0 never (default 30000)",
     logLevel: `${LOG_LEVELS.join(' | ')} (default info)`,
   },
 };

@@ -20,6 +20,8 @@ export interface AppOptions {
   bodyLimitBytes: number;
   /** Longest time to receive a request, headers and body. */
   requestTimeoutMs: number;
+  /** A connection this old is closed after its next answer (0 or absent: never). */
+  maxConnectionAgeMs?: number;
   logLevel?: string;
 }
 
@@ -79,11 +81,16 @@ export function buildApp(options: AppOptions, lifecycle: ServerLifecycle = { rea
     reply.code(503).header('retry-after', '1').send({ error: 'server is shutting down; retry on another replica' });
   });
   admitOnArrival(app, engine.scheduler);
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  const connectedAt = new WeakMap<object, number>();
+  const maxAgeMs = options.maxConnectionAgeMs ?? 0;
+  if (maxAgeMs > 0) app.server.on('connection', (socket: object) => connectedAt.set(socket, Date.now()));
+  app.addHook('onSend', (request, reply, payload, done) => {
     // JSON is UTF-8 by definition, and KServe's client shows an empty error message for a type with parameters.
     if (reply.getHeader('content-type') === 'application/json; charset=utf-8') reply.header('content-type', json);
     // Once shutdown has begun each answer is the last on its connection, so keep-alive clients move elsewhere.
     if (!lifecycle.ready) reply.header('connection', 'close');
+    // A client pooled on one connection would otherwise stay with the first replica it reached, however many are added.
+    else if (maxAgeMs > 0 && Date.now() - (connectedAt.get(request.raw.socket) ?? Date.now()) >= maxAgeMs) reply.header('connection', 'close');
     done(null, payload);
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -44,7 +44,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   metrics.modelLoad.set(engine.loadSeconds);
   const lifecycle: ServerLifecycle = { ready: true, draining: false };
   const app = buildApp(
-    { engine, modelName, metrics, bodyLimitBytes: options.maxBodyBytes, requestTimeoutMs: options.requestTimeoutMs, logLevel: options.logLevel },
+    {
+      engine,
+      modelName,
+      metrics,
+      bodyLimitBytes: options.maxBodyBytes,
+      requestTimeoutMs: options.requestTimeoutMs,
+      maxConnectionAgeMs: options.maxConnectionAgeMs,
+      logLevel: options.logLevel,
+    },
     lifecycle,
   );
   let address: string;
