@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { Autoscaler } from './autoscaling/autoscaler.js';
-import { readyPodLister } from './autoscaling/ready-pods.js';
+import { serverPodLister } from './autoscaling/server-pods.js';
 import { scrapeMetrics } from './autoscaling/scrape.js';
 import { eventRecorder } from './event-recorder.js';
 import { startHttpServer, type OperatorHttpServer } from './http.js';
@@ -91,7 +91,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
 
   // Scrapes the server pods of InferenceServices with spec.autoscaling; a change worth writing enqueues a reconcile.
   const autoscaler = new Autoscaler({
-    listReadyPodIps: readyPodLister(client),
+    listServerPods: serverPodLister(client),
     scrape: scrapeMetrics,
     onChange: (key) => queue?.add(key),
     log: log.child({ component: 'autoscaler' }),

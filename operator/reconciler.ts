@@ -300,10 +300,13 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
   }
 }
 
-/** Pods the autoscaler must not judge yet: not all requested replicas exist and are available. */
+/**
+ * A scale-up or rollout the Deployment has not finished creating: the autoscaler waits for its pods. (Pods that exist
+ * but were never ready are the autoscaler's to see; a pod that was ready and is not now is overloaded, not starting.)
+ */
 function podsStarting(deployment: V1Deployment, replicas: number): boolean {
   const s = deployment.status ?? {};
-  return (s.availableReplicas ?? 0) < replicas || (s.replicas ?? 0) !== replicas || (s.updatedReplicas ?? 0) !== (s.replicas ?? 0);
+  return (deployment.status?.observedGeneration ?? 0) < (deployment.metadata?.generation ?? 0) || (s.replicas ?? 0) !== replicas || (s.updatedReplicas ?? 0) !== (s.replicas ?? 0);
 }
 
 /** Server pods as a label selector string (status.selector, the scale subresource, scraping). */

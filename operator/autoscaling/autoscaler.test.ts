@@ -7,7 +7,7 @@ import { latencyBuckets } from '../../server/metrics.js';
 import { createLogger } from '../log.js';
 import { createMetrics } from '../metrics.js';
 import { serveMetricsEndpoint } from '../test-support/metrics-endpoint.js';
-import { Autoscaler, metricsUrl, type AutoscalerDeps, type AutoscalerTuning, type ReadyPod, type TrackedService } from './autoscaler.js';
+import { Autoscaler, metricsUrl, type AutoscalerDeps, type AutoscalerTuning, type ServerPod, type TrackedService } from './autoscaler.js';
 import { inferenceRoute, requestDurationFamily } from './inference-requests.js';
 import { scrapeMetrics } from './scrape.js';
 
@@ -66,7 +66,7 @@ function service(overrides: Partial<TrackedService> = {}): TrackedService {
 }
 
 /** Fake deps around a manual clock; pods are listed from `pods` and scraped through `scrape`. */
-function harness(options: { pods?: ReadyPod[]; scrape?: AutoscalerDeps['scrape']; deps?: Partial<AutoscalerDeps>; tuning?: AutoscalerTuning } = {}) {
+function harness(options: { pods?: ServerPod[]; scrape?: AutoscalerDeps['scrape']; deps?: Partial<AutoscalerDeps>; tuning?: AutoscalerTuning } = {}) {
   const h = {
     clock: 1_700_000_000_000,
     pods: options.pods ?? [],
@@ -77,7 +77,7 @@ function harness(options: { pods?: ReadyPod[]; scrape?: AutoscalerDeps['scrape']
     metrics: createMetrics({ defaultMetrics: false }),
   };
   const deps: AutoscalerDeps = {
-    listReadyPodIps: async (namespace, selector) => {
+    listServerPods: async (namespace, selector) => {
       h.listings.push(`${namespace} ${selector}`);
       if (h.listError) throw h.listError;
       return h.pods;
@@ -96,7 +96,7 @@ function harness(options: { pods?: ReadyPod[]; scrape?: AutoscalerDeps['scrape']
 }
 
 /** Pods at made-up IPs whose scrapes go, over real HTTP, to the URLs given. */
-function podsAt(urls: Record<string, string>): { pods: ReadyPod[]; scrape: AutoscalerDeps['scrape'] } {
+function podsAt(urls: Record<string, string>): { pods: ServerPod[]; scrape: AutoscalerDeps['scrape'] } {
   const names = Object.keys(urls);
   const pods = names.map((name, i) => ({ name, ip: `10.0.0.${i + 1}` }));
   const routes = new Map(pods.map((pod) => [metricsUrl(pod.ip, 8080), urls[pod.name]]));
@@ -225,7 +225,7 @@ test('untrack stops the scraping and forgets the service and its gauges', async 
 test('a round in flight when its service is untracked is discarded', async () => {
   let release!: () => void;
   const pods = [{ name: 'resnet-a', ip: '10.0.0.1' }];
-  const { h, autoscaler } = harness({ deps: { listReadyPodIps: () => new Promise<ReadyPod[]>((resolve) => (release = () => resolve(pods))) } });
+  const { h, autoscaler } = harness({ deps: { listServerPods: () => new Promise<ServerPod[]>((resolve) => (release = () => resolve(pods))) } });
   autoscaler.track(service());
   const round = autoscaler.tick();
   autoscaler.untrack('ml/resnet');
@@ -335,7 +335,7 @@ test('at most roundsAtOnce services run their round at once, from tick() and fro
   const { h, autoscaler } = harness({
     tuning: { roundsAtOnce: 2, tickMs: 5 },
     deps: {
-      listReadyPodIps: async (namespace) => {
+      listServerPods: async (namespace) => {
         most = Math.max(most, ++inFlight);
         await sleep(10);
         inFlight--;
@@ -392,4 +392,33 @@ test('figures go once the pods could not be listed for longer than they stay fre
   assert.equal(view.decision?.holdReason, 'no-metrics');
   assert.match(view.error ?? '', /etcd is down/);
   assert.equal(await gaugeValue(h.metrics.liveRequestsPerSecond), undefined);
+});
+
+test('a pod that was ready and is not now (overloaded) does not hold a scale-up; a pod never yet ready does', async (t) => {
+  const a = new FakePod();
+  const { pods, scrape } = podsAt({ 'resnet-a': await servePod(t, a) });
+  const { h, autoscaler } = harness({ pods, scrape });
+  autoscaler.track(service({ currentReplicas: 1 }));
+  await autoscaler.tick();
+  a.answer(3000, 0.05);
+  h.clock += interval;
+  await autoscaler.tick();
+  assert.equal(autoscaler.view('ml/resnet')?.decision?.action, 'scale-up', '200 req/s > 1 × 100 × 0.7');
+
+  // Overloaded, resnet-a fails its readiness probe; resnet-b, just created by the scale-up, is not ready yet.
+  autoscaler.track(service({ currentReplicas: 3 }));
+  h.pods = [{ ...pods[0], ready: false }, { name: 'resnet-b', ip: '10.0.0.2', ready: false }];
+  h.clock += interval;
+  await autoscaler.tick();
+  assert.equal(autoscaler.view('ml/resnet')?.decision?.holdReason, 'pods-starting', 'resnet-b has never been ready');
+  assert.equal(h.scrapes.filter((u) => u.includes('10.0.0.2')).length, 0, 'a pod that is not ready is not scraped');
+
+  // resnet-b has been ready once; now only overloaded pods are not ready: nothing is starting.
+  h.pods = [{ ...pods[0], ready: false }, { name: 'resnet-b', ip: '10.0.0.2', ready: true }];
+  h.clock += interval;
+  await autoscaler.tick();
+  h.pods = [{ ...pods[0], ready: false }, { name: 'resnet-b', ip: '10.0.0.2', ready: false }];
+  h.clock += interval;
+  await autoscaler.tick();
+  assert.notEqual(autoscaler.view('ml/resnet')?.decision?.holdReason, 'pods-starting');
 });

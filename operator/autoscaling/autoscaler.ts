@@ -26,20 +26,22 @@ export interface TrackedService {
   capacityRps: number | undefined;
   /** The replica count the Deployment asks for now. */
   currentReplicas: number;
-  /** Pods of the last scale-up or rollout are not yet ready. */
+  /** The Deployment has not yet created or updated every pod it asks for (a scale-up or rollout in progress). */
   podsStarting: boolean;
 }
 
-export interface ReadyPod {
+export interface ServerPod {
   name: string;
   ip: string;
+  /** Ready to serve (absent: ready). Only ready pods are scraped. */
+  ready?: boolean;
 }
 
 export type AutoscalerMetrics = Pick<OperatorMetrics, 'desiredReplicas' | 'liveP99Seconds' | 'liveRequestsPerSecond'>;
 
 export interface AutoscalerDeps {
-  /** The ready pods matching `selector` in `namespace`, with their pod IPs. */
-  listReadyPodIps(namespace: string, selector: string): Promise<ReadyPod[]>;
+  /** The pods matching `selector` in `namespace` (not being deleted), with their pod IPs and readiness. */
+  listServerPods(namespace: string, selector: string): Promise<ServerPod[]>;
   /** The text at `url`, rejecting after `timeoutMs` (scrapeMetrics fits). */
   scrape(url: string, timeoutMs: number): Promise<string>;
   /** Something worth writing to the status or the Deployment changed for `key`: reconcile it. */
@@ -92,6 +94,10 @@ interface ServiceState {
   reported: Reported;
   /** When the round that last called onChange started. */
   lastChangeAt?: number;
+  /** Pods seen ready: one not ready now is overloaded or failing, not starting, and must not stall a scale-up. */
+  seenReady: Set<string>;
+  /** A pod exists that has never been ready: its effect on the metrics is still to come. */
+  neverReadyPods: boolean;
 }
 
 const defaults: Required<AutoscalerTuning> = { tickMs: 1_000, scrapeTimeoutMs: 2_000, scrapesPerService: 8, roundsAtOnce: 16 };
@@ -136,6 +142,8 @@ export class Autoscaler {
       running: false,
       reported: { live: undefined, outcome: undefined, failing: false },
       lastChangeAt: existing?.lastChangeAt,
+      seenReady: existing?.seenReady ?? new Set(),
+      neverReadyPods: existing?.neverReadyPods ?? false,
     };
     this.services.set(service.key, state);
     this.decide(state, now);
@@ -217,9 +225,11 @@ export class Autoscaler {
     const startedAt = this.now();
     const { service } = state;
     state.nextRoundAt = startedAt + service.autoscaling.intervalSeconds * 1000;
-    let pods: ReadyPod[];
+    let pods: ServerPod[];
     try {
-      pods = (await this.deps.listReadyPodIps(service.namespace, service.podSelector)).filter((pod) => pod.ip !== '');
+      const listed = await this.deps.listServerPods(service.namespace, service.podSelector);
+      pods = listed.filter((pod) => pod.ready !== false && pod.ip !== '');
+      if (this.isCurrent(state)) notePodReadiness(state, listed);
     } catch (err) {
       if (!this.isCurrent(state)) return;
       const error = `cannot list the server pods: ${errorField(err)}`;
@@ -255,7 +265,7 @@ export class Autoscaler {
   }
 
   /** The pod's request-duration histogram, or null when its scrape failed or served no such histogram. */
-  private async scrapePod(service: TrackedService, pod: ReadyPod): Promise<HistogramSnapshot | null> {
+  private async scrapePod(service: TrackedService, pod: ServerPod): Promise<HistogramSnapshot | null> {
     const url = metricsUrl(pod.ip, service.port);
     try {
       const histogram = extractHistogram(await this.deps.scrape(url, this.tuning.scrapeTimeoutMs), requestDurationFamily, inferenceSlaSeries);
@@ -282,7 +292,7 @@ export class Autoscaler {
     state.decision = decideReplicas({
       now,
       currentReplicas: service.currentReplicas,
-      podsStarting: service.podsStarting,
+      podsStarting: service.podsStarting || state.neverReadyPods,
       window: state.live,
       capacityRps: service.capacityRps,
       slaP99Ms: service.slaP99Ms,
@@ -377,3 +387,11 @@ function errorOf(state: ServiceState): string | undefined {
 }
 
 const reportedOf = (state: ServiceState): Reported => ({ live: state.live, outcome: outcomeOf(state.decision), failing: errorOf(state) !== undefined });
+
+/** Remembers which pods have been ready, and whether one exists that never was (a pod of the last scale-up, starting). */
+function notePodReadiness(state: ServiceState, pods: readonly ServerPod[]): void {
+  const present = new Set(pods.map((p) => p.name));
+  for (const name of state.seenReady) if (!present.has(name)) state.seenReady.delete(name);
+  for (const pod of pods) if (pod.ready !== false) state.seenReady.add(pod.name);
+  state.neverReadyPods = pods.some((p) => p.ready === false && !state.seenReady.has(p.name));
+}

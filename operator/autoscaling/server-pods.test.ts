@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeRequest } from '../kube-client.js';
-import { readyPodLister, readyPods } from './ready-pods.js';
+import { serverPodLister, serverPods } from './server-pods.js';
 
 function pod(name: string, options: { ip?: string; ready?: boolean; deleting?: boolean } = {}): V1Pod {
   return {
@@ -14,7 +14,7 @@ function pod(name: string, options: { ip?: string; ready?: boolean; deleting?: b
   };
 }
 
-test('readyPods keeps the pods that are ready, have an IP and are not being deleted', () => {
+test('serverPods lists the pods not being deleted, ready only with an IP and the Ready condition', () => {
   const pods = [
     pod('serving', { ip: '10.1.0.4' }),
     pod('starting', { ip: '10.1.0.5', ready: false }),
@@ -22,13 +22,15 @@ test('readyPods keeps the pods that are ready, have an IP and are not being dele
     pod('draining', { ip: '10.1.0.6', deleting: true }),
     pod('v6', { ip: 'fd00::7' }),
   ];
-  assert.deepEqual(readyPods(pods), [
-    { name: 'serving', ip: '10.1.0.4' },
-    { name: 'v6', ip: 'fd00::7' },
+  assert.deepEqual(serverPods(pods), [
+    { name: 'serving', ip: '10.1.0.4', ready: true },
+    { name: 'starting', ip: '10.1.0.5', ready: false },
+    { name: 'unscheduled', ip: '', ready: false },
+    { name: 'v6', ip: 'fd00::7', ready: true },
   ]);
 });
 
-test('readyPodLister lists the namespace by label selector', async () => {
+test('serverPodLister lists the namespace by label selector', async () => {
   const requests: KubeRequest[] = [];
   const client = {
     request: async <T>(req: KubeRequest): Promise<T> => {
@@ -36,6 +38,6 @@ test('readyPodLister lists the namespace by label selector', async () => {
       return { items: [pod('a', { ip: '10.1.0.4' })] } as T;
     },
   };
-  assert.deepEqual(await readyPodLister(client, 5_000)('ml', 'app=x,tier=server'), [{ name: 'a', ip: '10.1.0.4' }]);
+  assert.deepEqual(await serverPodLister(client, 5_000)('ml', 'app=x,tier=server'), [{ name: 'a', ip: '10.1.0.4', ready: true }]);
   assert.deepEqual(requests, [{ method: 'GET', path: '/api/v1/namespaces/ml/pods', query: { labelSelector: 'app=x,tier=server' }, timeoutMs: 5_000 }]);
 });
