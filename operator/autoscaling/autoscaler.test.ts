@@ -422,3 +422,24 @@ test('a pod that was ready and is not now (overloaded) does not hold a scale-up;
   await autoscaler.tick();
   assert.notEqual(autoscaler.view('ml/resnet')?.decision?.holdReason, 'pods-starting');
 });
+
+test('the window starts afresh when the capacity becomes known: the measuring load is not users\' load', async (t) => {
+  const a = new FakePod();
+  const { pods, scrape } = podsAt({ 'resnet-a': await servePod(t, a) });
+  const { h, autoscaler } = harness({ pods, scrape });
+  autoscaler.track(service({ currentReplicas: 1, capacityRps: undefined }));
+  await autoscaler.tick();
+  a.answer(3000, 0.4); // the capacity search, pushing one pod past its SLA
+  h.clock += interval;
+  await autoscaler.tick();
+  assert.equal(autoscaler.view('ml/resnet')?.decision?.holdReason, 'no-capacity');
+  autoscaler.track(service({ currentReplicas: 1, capacityRps: 100 }));
+  assert.equal(autoscaler.view('ml/resnet')?.live, undefined, 'the figures of the measuring load are dropped');
+  assert.equal(autoscaler.view('ml/resnet')?.decision?.holdReason, 'no-metrics');
+  a.answer(150, 0.01); // users: 10 req/s
+  h.clock += interval;
+  await autoscaler.tick();
+  h.clock += interval;
+  await autoscaler.tick();
+  assert.notEqual(autoscaler.view('ml/resnet')?.decision?.action, 'scale-up');
+});

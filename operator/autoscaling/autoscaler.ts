@@ -129,6 +129,12 @@ export class Autoscaler {
       // A shorter interval brings the next round forward; a longer one applies from the next round on.
       const shortenedBy = (previous.autoscaling.intervalSeconds - service.autoscaling.intervalSeconds) * 1000;
       if (shortenedBy > 0) existing.nextRoundAt -= shortenedBy;
+      // A capacity just measured: the window so far holds the benchmark's and the capacity search's own load (which
+      // overloads a pod on purpose), not users'; acting on it would scale out for traffic that has already stopped.
+      if (previous.capacityRps === undefined && service.capacityRps !== undefined) {
+        existing.rounds = [];
+        existing.live = undefined;
+      }
       // New bounds, capacity or SLA take effect now; the rest waits for the next round.
       if (!sameDecisionInputs(previous, service)) this.decide(existing, now);
       return;
