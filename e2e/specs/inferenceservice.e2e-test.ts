@@ -4,20 +4,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { ConditionType, Reason } from '../../crds/conditions.js';
 import { Label } from '../../operator/labels.js';
 import { repoRoot } from '../../testing/control-plane/binaries.js';
-import { clusterKubectl, type Kubectl } from '../support/kubectl.js';
-import { installOperator, OPERATOR_NAMESPACE, OPERATOR_SELECTOR, withClusterDiagnostics } from '../support/operator-install.js';
-import { restrictedNamespace } from '../support/restricted.js';
+import { OPERATOR_NAMESPACE, OPERATOR_SELECTOR, operatorAndNamespace, withClusterDiagnostics } from '../support/operator-install.js';
 import { stringify } from 'yaml';
 
 const NS = `vernier-e2e-${process.pid}`;
 const ROOT = repoRoot();
-const IMAGE = `vernier:${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}`;
 const VERDICT_TIMEOUT_MS = 360_000;
 /** SLAMet=False reasons that are a verdict (the documented failures), as opposed to "not measured yet". */
 const SLA_FAILURES: string[] = [Reason.P99AboveTarget, Reason.ThroughputBelowTarget];
@@ -33,7 +30,7 @@ interface Isvc {
   };
 }
 
-let kubectl: Kubectl;
+const kubectl = operatorAndNamespace(NS);
 
 const examples = readdirSync(join(ROOT, 'examples'))
   .filter((f) => f.endsWith('.yaml'))
@@ -87,16 +84,6 @@ async function assertMeasuredBySucceededJob(isvc: Isvc): Promise<void> {
 
 const withDiagnostics = (name: string, body: () => Promise<void>): Promise<void> => withClusterDiagnostics(kubectl, NS, name, body);
 
-before(async () => {
-  kubectl = await clusterKubectl();
-  await installOperator(kubectl, IMAGE);
-  console.log('operator installed from the Helm chart');
-  await kubectl(['apply', '-f', '-'], { input: stringify(restrictedNamespace(NS)) });
-});
-
-after(async () => {
-  await kubectl?.(['delete', 'namespace', NS, '--ignore-not-found', '--timeout=120s']).catch(() => undefined);
-});
 
 test('the operator runs under Pod Security "restricted"', async () => {
   const labels = JSON.parse(await kubectl(['get', 'namespace', OPERATOR_NAMESPACE, '-o', 'jsonpath={.metadata.labels}'])) as Record<string, string>;

@@ -2,23 +2,17 @@
 // InferenceService's resources rolls its server pods; not one request may fail. The old pods turn not-ready, keep
 // answering (each answer closing its keep-alive connection) until the endpoints have dropped them, then drain.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { Label } from '../../operator/labels.js';
-import { repoRoot } from '../../testing/control-plane/binaries.js';
 import { mlpInferenceService, SLA_P99_MS } from '../autoscale/autoscaled-mlp.js';
 import { isvcStatus } from '../autoscale/scenario.js';
 import { finishStepLoad, mlpLoadPlan, startStepLoad, type StepLoadJob } from '../autoscale/step-load-job.js';
-import { clusterKubectl, type Kubectl } from '../support/kubectl.js';
-import { installOperator, withClusterDiagnostics } from '../support/operator-install.js';
+import { E2E_IMAGE, operatorAndNamespace, withClusterDiagnostics } from '../support/operator-install.js';
 import { pollUntil } from '../support/poll.js';
-import { restrictedNamespace } from '../support/restricted.js';
 
 const NS = `vernier-rolling-${process.pid}`;
-const IMAGE = `vernier:${(JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version}`;
 const NAME = 'mlp-rolling';
 const REPLICAS = 2;
 /** Well under one replica's capacity (about 120–250 req/s under its CPU limit): the rollout, not overload, is tested. */
@@ -27,17 +21,8 @@ const LOAD_SECONDS = 100;
 /** Load before the change, so the rollout happens in the middle of the measured window. */
 const LEAD_SECONDS = 15;
 
-let kubectl: Kubectl;
+const kubectl = operatorAndNamespace(NS);
 
-before(async () => {
-  kubectl = await clusterKubectl();
-  await installOperator(kubectl, IMAGE);
-  await kubectl(['apply', '-f', '-'], { input: stringify(restrictedNamespace(NS)) });
-});
-
-after(async () => {
-  await kubectl?.(['delete', 'namespace', NS, '--ignore-not-found', '--timeout=120s']).catch(() => undefined);
-});
 
 interface DeploymentState {
   generation: number;
@@ -84,7 +69,7 @@ test('a rolling update of the server pods under an open-loop load through the Se
     const job: StepLoadJob = {
       name: 'rolling-load',
       namespace: NS,
-      image: IMAGE,
+      image: E2E_IMAGE,
       plan: mlpLoadPlan(`http://${NAME}.${NS}.svc:8080`, [{ rate: RATE, seconds: LOAD_SECONDS }], SLA_P99_MS, LOAD_SECONDS),
     };
     await startStepLoad(kubectl, job);

@@ -3,31 +3,25 @@
 // to minReplicas once the load stops. Without spec.autoscaling, `kubectl scale` drives the replicas through the
 // scale subresource and measures nothing again. Every pod runs under Pod Security "restricted".
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { stringify } from 'yaml';
 import { Label } from '../../operator/labels.js';
-import { repoRoot } from '../../testing/control-plane/binaries.js';
 import { mlpInferenceService, replicasFor, SHORT_LOOP, SLA_P99_MS } from '../autoscale/autoscaled-mlp.js';
 import { secondsUntilReady } from '../autoscale/figures.js';
 import { observe } from '../autoscale/observe.js';
 import { deployAndMeasureCapacity, isvcStatus, waitForRest } from '../autoscale/scenario.js';
 import { loadEnd, phaseStart } from '../autoscale/segments.js';
 import { finishStepLoad, mlpLoadPlan, startStepLoad, type StepLoadJob } from '../autoscale/step-load-job.js';
-import { clusterKubectl, type Kubectl } from '../support/kubectl.js';
-import { installOperator, withClusterDiagnostics } from '../support/operator-install.js';
+import { E2E_IMAGE, operatorAndNamespace, withClusterDiagnostics } from '../support/operator-install.js';
 import { pollUntil } from '../support/poll.js';
-import { restrictedNamespace } from '../support/restricted.js';
 
 const NS = `vernier-autoscale-${process.pid}`;
-const IMAGE = `vernier:${(JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version}`;
 const AUTOSCALED = 'mlp-autoscaled';
 const STATIC = 'mlp-static';
 const LOAD_MULTIPLE = 3;
 const LOAD_SECONDS = 120;
 
-let kubectl: Kubectl;
+const kubectl = operatorAndNamespace(NS);
 
 const withDiagnostics = (name: string, body: () => Promise<void>): Promise<void> => withClusterDiagnostics(kubectl, NS, name, body);
 
@@ -52,15 +46,6 @@ async function scaledEvents(name: string): Promise<ScaledEvent[]> {
   });
 }
 
-before(async () => {
-  kubectl = await clusterKubectl();
-  await installOperator(kubectl, IMAGE);
-  await kubectl(['apply', '-f', '-'], { input: stringify(restrictedNamespace(NS)) });
-});
-
-after(async () => {
-  await kubectl?.(['delete', 'namespace', NS, '--ignore-not-found', '--timeout=120s']).catch(() => undefined);
-});
 
 test('kubectl scale sets the Deployment of an InferenceService without autoscaling, and starts no new benchmark', { timeout: 600_000 }, async () => {
   try {
@@ -99,7 +84,7 @@ test(`a ${LOAD_MULTIPLE}× load scales the service out until its live p99 is wit
     const job: StepLoadJob = {
       name: 'step-load',
       namespace: NS,
-      image: IMAGE,
+      image: E2E_IMAGE,
       plan: mlpLoadPlan(`http://${AUTOSCALED}.${NS}.svc:8080`, [{ rate, seconds: LOAD_SECONDS }], SLA_P99_MS),
     };
     const observer = observe(kubectl, NS, AUTOSCALED, 900_000);
