@@ -178,7 +178,7 @@ test('changed keys run before keys that are only re-confirmed, and a re-confirm 
   queue.add('x', 'confirm');
   assert.equal(queue.depth, 4, 'one entry per key');
   queue.start();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await until(() => order.length === 4, 'all four keys to run');
   assert.deepEqual(order, ['x', 'c3', 'c1', 'c2']);
   await queue.shutdown();
 });
