@@ -1,37 +1,42 @@
-// Closed loop: `concurrency` workers, each sending its next request as soon as the previous one answers.
+// Closed loop in one thread: `concurrency` virtual users, each sending its next request as soon as the previous one
+// answers. Callbacks rather than promises: this is the generator's per-request path.
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { InferOutcome } from './client.js';
 import type { LoadWindow } from './load-window.js';
 
 export interface ClosedLoopResult {
   sentRequests: number;
 }
 
-/** After a refused connection a worker waits this long, so a dead server is not hammered in a busy loop. */
+/** After a refused connection a user waits this long, so a dead server is not hammered in a busy loop. */
 const connectionErrorPauseMs = 10;
 
-export async function runClosedLoop(window: LoadWindow, concurrency: number): Promise<ClosedLoopResult> {
-  const { client, payloads, measurements, requests, signal } = window;
+export function runClosedLoop(window: LoadWindow, concurrency: number): Promise<ClosedLoopResult> {
+  const { pool, requests, measurements, counters, requestLimit } = window;
   let measuredSent = 0;
   let sent = 0;
+  let active = concurrency;
 
-  const worker = async (): Promise<void> => {
-    while (!signal?.aborted) {
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      if (--active === 0) resolve({ sentRequests: measuredSent });
+    };
+    const user = (): void => {
       const sentAt = performance.now();
-      if (sentAt >= window.endMs) return;
+      if (counters.stopped || sentAt >= window.endMs) return finish();
       if (sentAt >= window.startMs) {
-        if (requests !== undefined && measuredSent >= requests) return;
+        if (!counters.claim(requestLimit)) return finish();
         measuredSent++;
       }
-      window.inFlight++;
-      const outcome = await client.infer(payloads[sent++ % payloads.length]);
-      window.inFlight--;
-      measurements.record(sentAt, performance.now(), outcome);
-      if (!outcome.ok && outcome.kind === 'connection') await sleep(connectionErrorPauseMs);
-    }
-  };
-  const workers: Promise<void>[] = [];
-  for (let i = 0; i < concurrency; i++) workers.push(worker());
-  await Promise.all(workers);
-  return { sentRequests: measuredSent };
+      counters.enter();
+      pool.send(requests[sent++ % requests.length], (outcome: InferOutcome, completedAt: number) => {
+        counters.leave();
+        measurements.record(sentAt, completedAt, outcome);
+        if (!outcome.ok && outcome.kind === 'connection') setTimeout(user, connectionErrorPauseMs);
+        else user();
+      });
+    };
+    if (concurrency === 0) return resolve({ sentRequests: 0 });
+    for (let i = 0; i < concurrency; i++) user();
+  });
 }

@@ -1,34 +1,33 @@
-// How busy the load generator itself was: CPU time and event-loop delay over a run.
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+// How busy the load generator itself was over a run: CPU of the whole process (every load thread), its CPU limit
+// and how much that limit throttled it; each thread's event-loop figures come from the threads themselves.
+import { performance } from 'node:perf_hooks';
+import { cpuLimitCores, readThrottling, type Throttling } from './cpu-budget.js';
 
-export interface GeneratorLoad {
+export interface ProcessLoad {
+  /** CPU time of the process over wall time, in percent of one core (200 = two cores busy). */
   cpuPercent: number;
-  eventLoopDelayP99Ms: number;
-  eventLoopDelayMaxMs: number;
+  /** The cgroup CPU limit in cores; null when there is none. */
+  cpuLimitCores: number | null;
+  /** Time the cgroup was held back by its CPU limit during the run; null without cgroup figures. */
+  throttledMs: number | null;
 }
 
-/** Sampling interval of the event-loop delay monitor; its samples include this interval, which is subtracted. */
-const resolutionMs = 10;
+const round = (x: number): number => Math.round(x * 10) / 10;
 
 export class GeneratorMonitor {
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: resolutionMs });
   private readonly cpuStart = process.cpuUsage();
   private readonly wallStartMs = performance.now();
+  private readonly throttleStart: Throttling | null = readThrottling();
+  private readonly limit = cpuLimitCores();
 
-  constructor() {
-    this.loopDelay.enable();
-  }
-
-  stop(): GeneratorLoad {
-    this.loopDelay.disable();
+  stop(): ProcessLoad {
     const cpu = process.cpuUsage(this.cpuStart);
     const wallMs = Math.max(performance.now() - this.wallStartMs, 1);
-    const round = (x: number) => Math.round(x * 10) / 10;
-    const count = this.loopDelay.count;
+    const throttleEnd = this.throttleStart ? readThrottling() : null;
     return {
       cpuPercent: round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
-      eventLoopDelayP99Ms: count > 0 ? round(Math.max(0, this.loopDelay.percentile(99) / 1e6 - resolutionMs)) : 0,
-      eventLoopDelayMaxMs: count > 0 ? round(Math.max(0, this.loopDelay.max / 1e6 - resolutionMs)) : 0,
+      cpuLimitCores: this.limit,
+      throttledMs: this.throttleStart && throttleEnd ? round(Math.max(0, throttleEnd.throttledMs - this.throttleStart.throttledMs)) : null,
     };
   }
 }

@@ -1,21 +1,21 @@
-// What a load loop needs for one run: where to send, what to send, where to record, and when to stop.
-import type { InferClient } from './client.js';
+// What a load loop in one thread needs for one run: where to send, what to send, where to record, and when to stop.
+import type { Http1Pool } from './http1-pool.js';
 import type { Measurements } from './measurements.js';
-import type { Payload } from './payload.js';
+import type { SharedCounters } from './shared-counters.js';
 
 export interface LoadWindow {
-  client: InferClient;
-  payloads: Payload[];
+  pool: Http1Pool;
+  /** Encoded requests (one per payload variant), sent in turn. */
+  requests: Buffer[];
   measurements: Measurements;
-  /** performance.now() when load began (warmup included). */
+  /** Shared with the other threads: in flight, claimed sends, stop. */
+  counters: SharedCounters;
+  /** performance.now() when load begins (warmup included). */
   originMs: number;
   /** performance.now() when the measured window begins (after warmup). */
   startMs: number;
-  /** performance.now() after which nothing new is sent; Infinity when only `requests` bounds the run. */
+  /** performance.now() after which nothing new is sent; Infinity when only `requestLimit` bounds the run. */
   endMs: number;
-  /** Measured requests to send at most. */
-  requests?: number;
-  signal?: AbortSignal;
-  /** Requests currently awaiting a response (read by progress reporting). */
-  inFlight: number;
+  /** Measured requests to send at most, over all threads. */
+  requestLimit?: number;
 }

@@ -1,6 +1,6 @@
 // What happened to each request of one run: counts, latency histogram, errors by kind, a per-second timeline.
 import type { ErrorKind, InferOutcome } from './client.js';
-import { LatencyHistogram, type LatencySummary } from './histogram.js';
+import { LatencyHistogram, type EncodedHistogram, type LatencySummary } from './histogram.js';
 
 export interface TimelineSecond {
   /** Seconds since the measured window began (after warmup). */
@@ -31,7 +31,31 @@ export interface MeasurementTotals {
   lastCompletionMs: number;
 }
 
-const maxErrorSamples = 5;
+export const maxErrorSamples = 5;
+
+/** One closed second with its latencies, as a load thread sends it: counts plus the second's encoded histogram. */
+export interface SecondSnapshot {
+  second: number;
+  requests: number;
+  ok: number;
+  errors: number;
+  /** LatencyHistogram.encode() of the second's successful requests; null when none succeeded. */
+  histogram: EncodedHistogram | null;
+}
+
+/** Everything one thread measured, lossless, for an exact merge with the other threads' (merge-measurements.ts). */
+export interface MeasurementSnapshot {
+  completed: number;
+  ok: number;
+  errors: number;
+  errorsByKind: Record<ErrorKind, number>;
+  errorSamples: ErrorSample[];
+  warmup: { completed: number; errors: number };
+  lastCompletionMs: number;
+  /** LatencyHistogram.encode() of every measured successful request. */
+  latency: EncodedHistogram;
+  timeline: SecondSnapshot[];
+}
 
 export class Measurements {
   readonly latency = new LatencyHistogram(3);
@@ -44,6 +68,9 @@ export class Measurements {
   private readonly errorsByKind = new Map<ErrorKind, number>();
   private readonly errorSamples: ErrorSample[] = [];
   private readonly timeline: TimelineSecond[] = [];
+  /** The encoded histogram of each closed second, index for index with `timeline`. */
+  private readonly secondHistograms: (EncodedHistogram | null)[] = [];
+  private drained = 0;
   private readonly secondHistogram = new LatencyHistogram(2);
   private current: TimelineSecond;
 
@@ -90,7 +117,7 @@ export class Measurements {
   }
 
   totals(): MeasurementTotals {
-    const timeline = this.current.requests > 0 ? [...this.timeline, this.closeCurrent()] : [...this.timeline];
+    const timeline = this.current.requests > 0 ? [...this.timeline, this.closeCurrent(false)] : [...this.timeline];
     return {
       completed: this.completed,
       ok: this.ok,
@@ -104,13 +131,46 @@ export class Measurements {
     };
   }
 
+  /** Seconds closed since the last call, for progress across threads. */
+  drainClosedSeconds(): SecondSnapshot[] {
+    const closed = this.timeline.slice(this.drained).map((s, i) => this.secondSnapshot(s, this.secondHistograms[this.drained + i]));
+    this.drained = this.timeline.length;
+    return closed;
+  }
+
+  /** The lossless form of totals(); closes the current second. */
+  snapshot(): MeasurementSnapshot {
+    if (this.current.requests > 0) {
+      this.timeline.push(this.closeCurrent());
+      this.current = { second: this.current.second + 1, requests: 0, ok: 0, errors: 0, p99Ms: null };
+    }
+    return {
+      completed: this.completed,
+      ok: this.ok,
+      errors: this.errors,
+      errorsByKind: Object.fromEntries(this.errorsByKind),
+      errorSamples: [...this.errorSamples],
+      warmup: { completed: this.warmupCompleted, errors: this.warmupErrors },
+      lastCompletionMs: this.lastCompletionMs,
+      latency: this.latency.encode(),
+      timeline: this.timeline.map((s, i) => this.secondSnapshot(s, this.secondHistograms[i])),
+    };
+  }
+
   destroy(): void {
     this.latency.destroy();
     this.secondHistogram.destroy();
   }
 
-  private closeCurrent(): TimelineSecond {
-    const closed = { ...this.current, p99Ms: this.secondHistogram.count > 0 ? this.secondHistogram.percentileMs(99) : null };
+  private secondSnapshot({ second, requests, ok, errors }: TimelineSecond, histogram: EncodedHistogram | null | undefined): SecondSnapshot {
+    return { second, requests, ok, errors, histogram: histogram ?? null };
+  }
+
+  /** Closes the current second; its histogram is kept encoded only when it is going into the timeline for good. */
+  private closeCurrent(keep = true): TimelineSecond {
+    const any = this.secondHistogram.count > 0;
+    const closed = { ...this.current, p99Ms: any ? this.secondHistogram.percentileMs(99) : null };
+    if (keep) this.secondHistograms[this.timeline.length] = any ? this.secondHistogram.encode() : null;
     this.secondHistogram.reset();
     return closed;
   }
@@ -121,7 +181,10 @@ export class Measurements {
     if (second === this.current.second) return this.current;
     if (second < this.current.second) return this.timeline[second] ?? this.current;
     this.timeline.push(this.closeCurrent());
-    while (this.timeline.length < second) this.timeline.push({ second: this.timeline.length, requests: 0, ok: 0, errors: 0, p99Ms: null });
+    while (this.timeline.length < second) {
+      this.secondHistograms[this.timeline.length] = null;
+      this.timeline.push({ second: this.timeline.length, requests: 0, ok: 0, errors: 0, p99Ms: null });
+    }
     this.current = { second, requests: 0, ok: 0, errors: 0, p99Ms: null };
     return this.current;
   }

@@ -9,12 +9,13 @@ export const TensorMetadata = z.object({
 });
 export type TensorMetadata = z.infer<typeof TensorMetadata>;
 
+/** Only the inputs matter; the rest may be missing or null (servers answer `"versions": null`). */
 export const ModelMetadata = z.object({
-  name: z.string(),
-  platform: z.string().optional(),
-  versions: z.array(z.string()).optional(),
+  name: z.string().nullish(),
+  platform: z.string().nullish(),
+  versions: z.array(z.string()).nullish(),
   inputs: z.array(TensorMetadata).min(1),
-  outputs: z.array(TensorMetadata).optional(),
+  outputs: z.array(TensorMetadata).nullish(),
 });
 export type ModelMetadata = z.infer<typeof ModelMetadata>;
 

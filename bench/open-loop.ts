@@ -1,4 +1,5 @@
 // Open loop: requests leave on a fixed schedule whatever the server does; latency counts from the intended send time.
+// With several load threads each runs its share of one schedule (threadSchedule), so together they send the same.
 import { performance } from 'node:perf_hooks';
 import type { InferOutcome } from './client.js';
 import type { LoadWindow } from './load-window.js';
@@ -20,10 +21,28 @@ export function* openLoopSchedule(rate: number, arrival: Arrival, seed: number):
   }
 }
 
+/**
+ * Thread `thread` of `threads`' part of the schedule. Constant: every threads-th send of the whole schedule, so the
+ * threads interleave into exactly the single-thread schedule. Poisson: an independent Poisson process at rate/threads
+ * (seed + thread), and independent Poisson processes add up to one at the whole rate.
+ */
+export function threadSchedule(rate: number, arrival: Arrival, seed: number, thread: number, threads: number): Generator<number, never> {
+  if (arrival === 'poisson') return openLoopSchedule(rate / threads, 'poisson', seed + thread);
+  const offsetMs = (thread * 1000) / rate;
+  const base = openLoopSchedule(rate / threads, 'constant', seed);
+  return (function* shifted(): Generator<number, never> {
+    for (;;) yield base.next().value + offsetMs;
+  })();
+}
+
 export interface OpenLoopOptions {
   rate: number;
   arrival: Arrival;
   seed: number;
+  /** This thread's index and the number of threads sharing the schedule. */
+  thread: number;
+  threads: number;
+  /** Over all threads. */
   maxInFlight: number;
   lateThresholdMs: number;
 }
@@ -34,9 +53,8 @@ export interface OpenLoopResult {
   droppedSends: number;
   lateSends: number;
   maxLagMs: number;
-  meanLagMs: number;
-  /** Most requests outstanding at once: what an open-loop load amounted to in concurrency. */
-  peakInFlight: number;
+  /** Sum of every measured send's lag, so threads' lags merge into one mean. */
+  lagSumMs: number;
 }
 
 /** Sends per timer tick at most, so replies keep being read while the generator catches up. */
@@ -49,37 +67,25 @@ const droppedOutcome = (maxInFlight: number): InferOutcome => ({
 });
 
 export function runOpenLoop(window: LoadWindow, options: OpenLoopOptions): Promise<OpenLoopResult> {
-  const { client, payloads, measurements, requests, signal } = window;
-  const schedule = openLoopSchedule(options.rate, options.arrival, options.seed);
+  const { pool, requests, measurements, counters, requestLimit } = window;
+  const schedule = threadSchedule(options.rate, options.arrival, options.seed, options.thread, options.threads);
   const dropped = droppedOutcome(options.maxInFlight);
-  const result: OpenLoopResult = { scheduledSends: 0, sentRequests: 0, droppedSends: 0, lateSends: 0, maxLagMs: 0, meanLagMs: 0, peakInFlight: 0 };
-  let lagSumMs = 0;
+  const result: OpenLoopResult = { scheduledSends: 0, sentRequests: 0, droppedSends: 0, lateSends: 0, maxLagMs: 0, lagSumMs: 0 };
   let sendIndex = 0;
+  let inFlight = 0;
   let nextAt = window.originMs + schedule.next().value;
   let scheduling = true;
-  let timer: NodeJS.Timeout | undefined;
 
   return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      scheduling = false;
-      finishIfDrained();
-    };
     const finishIfDrained = (): void => {
-      if (!scheduling && window.inFlight === 0) {
-        // A signal shared by many runs (a sweep) must not collect one listener per run.
-        signal?.removeEventListener('abort', onAbort);
-        result.meanLagMs = result.scheduledSends > 0 ? Math.round((lagSumMs / result.scheduledSends) * 1000) / 1000 : 0;
-        result.maxLagMs = Math.round(result.maxLagMs * 1000) / 1000;
-        resolve(result);
-      }
+      if (!scheduling && inFlight === 0) resolve(result);
     };
     const send = (intendedAt: number): void => {
-      window.inFlight++;
-      if (window.inFlight > result.peakInFlight) result.peakInFlight = window.inFlight;
-      void client.infer(payloads[sendIndex++ % payloads.length]).then((outcome) => {
-        window.inFlight--;
-        measurements.record(intendedAt, performance.now(), outcome);
+      inFlight++;
+      pool.send(requests[sendIndex++ % requests.length], (outcome: InferOutcome, completedAt: number) => {
+        inFlight--;
+        counters.leave();
+        measurements.record(intendedAt, completedAt, outcome);
         finishIfDrained();
       });
     };
@@ -89,7 +95,7 @@ export function runOpenLoop(window: LoadWindow, options: OpenLoopOptions): Promi
         if (nextAt > now) break;
         const intendedAt = nextAt;
         const measured = intendedAt >= window.startMs;
-        if (signal?.aborted || intendedAt >= window.endMs || (measured && requests !== undefined && result.scheduledSends >= requests)) {
+        if (counters.stopped || intendedAt >= window.endMs || (measured && !counters.claim(requestLimit))) {
           scheduling = false;
           finishIfDrained();
           return;
@@ -97,24 +103,23 @@ export function runOpenLoop(window: LoadWindow, options: OpenLoopOptions): Promi
         if (measured) {
           const lagMs = now - intendedAt;
           result.scheduledSends++;
-          lagSumMs += lagMs;
+          result.lagSumMs += lagMs;
           if (lagMs > result.maxLagMs) result.maxLagMs = lagMs;
           if (lagMs > options.lateThresholdMs) result.lateSends++;
         }
-        if (window.inFlight >= options.maxInFlight) {
-          if (measured) result.droppedSends++;
-          measurements.record(intendedAt, now, dropped);
-        } else {
+        if (counters.enter(options.maxInFlight)) {
           if (measured) result.sentRequests++;
           send(intendedAt);
+        } else {
+          if (measured) result.droppedSends++;
+          measurements.record(intendedAt, now, dropped);
         }
         nextAt = window.originMs + schedule.next().value;
       }
       const waitMs = nextAt - performance.now();
       if (waitMs <= 0) setImmediate(tick);
-      else timer = setTimeout(tick, waitMs);
+      else setTimeout(tick, waitMs);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
     tick();
   });
 }

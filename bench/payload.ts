@@ -14,8 +14,9 @@ export interface Payload {
 }
 
 export interface PayloadSet {
-  encoding: PayloadEncoding;
-  source: 'generated' | 'file';
+  /** `raw`: a file's bytes as they are (for a --path that is not an infer endpoint); `none`: no body. */
+  encoding: PayloadEncoding | 'raw' | 'none';
+  source: 'generated' | 'file' | 'none';
   inputs: InputSpec[];
   variants: Payload[];
 }
@@ -102,4 +103,26 @@ export async function readPayloadFile(path: string, encoding: PayloadEncoding): 
     throw new Error(`payload file '${path}' is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return payloadsFromRequestBody(body, encoding, `payload file '${path}'`);
+}
+
+/** No body at all (e.g. GET of a health endpoint). */
+export function emptyPayloadSet(): PayloadSet {
+  return { encoding: 'none', source: 'none', inputs: [], variants: [] };
+}
+
+/** A file sent byte for byte, for an endpoint that is not an OIP infer endpoint; JSON is labelled as such. */
+export async function readRawPayloadFile(path: string): Promise<PayloadSet> {
+  let body: Buffer;
+  try {
+    body = await readFile(path);
+  } catch (err) {
+    throw new Error(`cannot read payload file '${path}': ${(err as Error).message}`, { cause: err });
+  }
+  let json = true;
+  try {
+    JSON.parse(body.toString('utf8'));
+  } catch {
+    json = false;
+  }
+  return { encoding: 'raw', source: 'file', inputs: [], variants: [{ body, headers: { 'content-type': json ? 'application/json' : 'application/octet-stream' } }] };
 }

@@ -177,7 +177,7 @@ test('a payload the server rejects stops the run before it starts, with the serv
   await writeFile(file, JSON.stringify({ inputs: [{ name: 'x', datatype: 'INT32', shape: [1, 4], data: [1, 2, 3, 4] }] }));
   await assert.rejects(
     runBenchmark({ url: server.url, model: 'm', requests: 5, payloadFile: file }),
-    /the server rejected the benchmark payload: POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/m\/infer answered HTTP 400: input x: datatype INT32, expected FP32/,
+    /the server rejected the benchmark request: POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/m\/infer answered HTTP 400: input x: datatype INT32, expected FP32/,
   );
   assert.equal(server.inferRequests, 1, 'only the preflight request was sent');
 

@@ -13,6 +13,7 @@ import { benchmarkOutcome } from '../operator/status/benchmark.js';
 import { computeStatus } from '../operator/status/compute.js';
 import { readyCondition } from '../operator/status/ready.js';
 import { startServeProcess } from '../server/serve-process.js';
+import { parseDuration } from '../contracts/options-codec.js';
 import { readInferenceService } from './manifest.js';
 
 const usage = `usage: vernier run FILE.yaml [--fail-on-sla] [--compare] [--capacity] [--duration S] [--warmup S] [--provider TYPE] [--json OUT.json]
@@ -24,8 +25,8 @@ and prints the status block the operator would write, with the SLA verdict.
   --compare       run the benchmark once per strategy (${STRATEGIES.join(', ')}) and print one table
   --capacity      then search for one replica's capacity: the highest open-loop rate the server serves within
                   the SLA's p99 (spec.benchmark.capacitySeconds, ${DEFAULT_CAPACITY_SECONDS} s by default)
-  --duration S    override spec.benchmark.durationSeconds
-  --warmup S      override spec.benchmark.warmupSeconds
+  --duration S    override spec.benchmark.durationSeconds (30, 30s, 2m)
+  --warmup S      override spec.benchmark.warmupSeconds (5, 5s)
   --provider TYPE override spec.provider.type (${PROVIDER_TYPES.join(', ')}): --provider cpu measures an
                   nvidia-t4 manifest on this machine's CPU, where there is no GPU or no CUDA build of onnxruntime
   --json FILE     also write the status and the full benchmark report(s) as JSON`;
@@ -43,8 +44,8 @@ export interface Measurement {
 
 function withOverrides(spec: InferenceServiceSpec, duration?: string, warmup?: string): InferenceServiceSpec {
   const seconds = (flag: string, value: string, min: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number of seconds ≥ ${min}, got '${value}'`);
+    const n = parseDuration(value, 's');
+    if (n === undefined || !Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number of seconds ≥ ${min} (e.g. 30, 30s, 2m), got '${value}'`);
     return n;
   };
   const benchmark = { ...spec.benchmark };

@@ -1,7 +1,7 @@
 // `vernier bench`'s command line: one flat field per flag, built from the BenchOptions fields so that bounds and
 // messages are the same whether a benchmark is started by flags (the operator's Job) or in-process (`vernier run`).
 import { z } from 'zod';
-import { BenchOptionsFields, CapacityOptions, DEFAULT_CAPACITY_SECONDS, SlaTargets, SweepOptions, type BenchOptionsInput } from './bench-options.js';
+import { BenchOptionsFields, CapacityOptions, DEFAULT_CAPACITY_SECONDS, HEADER_NAME, MAX_THREADS, SlaTargets, SweepOptions, type BenchOptionsInput } from './bench-options.js';
 import { terminationMessageLimitBytes } from './compact-report.js';
 import type { CommandLine } from './options-codec.js';
 
@@ -11,9 +11,18 @@ export const BENCH_EXIT_CODES = { ok: 0, error: 1, usage: 2, slaMissed: 3 } as c
 // Fields with a default lose it here (`unwrap().optional()`): BenchOptions applies it, and an absent flag stays absent.
 const f = BenchOptionsFields.shape;
 
+/** `--header 'Name: value'`: one header per flag, as curl, wrk and hey take them. */
+const headerLine = z.string().refine((line) => HEADER_NAME.test(line.slice(0, Math.max(0, line.indexOf(':'))).trim()), {
+  error: (issue) => `expected 'Name: value', got '${String(issue.input)}'`,
+});
+
 const BenchArgsFields = z.strictObject({
   url: f.url,
   model: f.model,
+  path: f.path,
+  method: f.method,
+  header: z.array(headerLine).optional(),
+  threads: f.threads,
   concurrency: f.concurrency.unwrap().optional(),
   rate: f.rate,
   arrival: f.arrival.unwrap().optional(),
@@ -43,6 +52,8 @@ const BenchArgsFields = z.strictObject({
 
 export const BenchArgs = BenchArgsFields.superRefine((a, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (a.model === undefined && a.path === undefined) issue('model', 'give --model (its OIP v2 infer endpoint) or --path (any endpoint under --url)');
+  if (a.model === undefined && a.batchSize !== undefined) issue('batchSize', '--batch-size shapes payloads generated from --model: give --model');
   if (a.rate !== undefined && a.concurrency !== undefined) issue('rate', '--concurrency (closed loop) and --rate (open loop) exclude each other');
   if (a.rate === undefined && !a.capacity && (a.arrival !== undefined || a.maxInFlight !== undefined)) {
     issue(a.arrival !== undefined ? 'arrival' : 'maxInFlight', '--arrival and --max-in-flight apply to the open loop: give --rate too');
@@ -67,11 +78,21 @@ function capacityIssues(a: z.output<typeof BenchArgsFields>, issue: (path: strin
   if (a.warmup !== undefined && a.warmup > budget / 2) issue('warmup', `must leave at least half of --capacity-seconds (${budget}) to the search`);
 }
 
+/** `Name: value` lines as a header record (a later line with the same name wins). */
+export function headerRecord(lines: readonly string[] | undefined): Record<string, string> | undefined {
+  if (lines === undefined) return undefined;
+  return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).trim(), line.slice(line.indexOf(':') + 1).trim()]));
+}
+
 /** What the flags ask runBenchmark to do. */
 export function benchOptionsFromArgs(a: BenchArgs): BenchOptionsInput {
   return {
     url: a.url,
     model: a.model,
+    path: a.path,
+    method: a.method,
+    headers: headerRecord(a.header),
+    threads: a.threads,
     mode: a.rate !== undefined ? 'open' : 'closed',
     concurrency: a.concurrency,
     rate: a.rate,
@@ -97,10 +118,11 @@ export function benchOptionsFromArgs(a: BenchArgs): BenchOptionsInput {
  * after its benchmark. The load, the measured window and the warmup are left to the search.
  */
 export function capacitySearchArgs(args: BenchArgsInput, capacitySeconds?: number): BenchArgsInput {
-  const { url, model, payload, payloadFile, batchSize, seed, timeoutMs, waitForServer, slaP99Ms, slaMaxErrorRate, slaMinRps } = args;
-  return { url, model, payload, payloadFile, batchSize, seed, timeoutMs, waitForServer, slaP99Ms, slaMaxErrorRate, slaMinRps, capacity: true, capacitySeconds };
+  const { url, model, path, method, header, threads, payload, payloadFile, batchSize, seed, timeoutMs, waitForServer, slaP99Ms, slaMaxErrorRate, slaMinRps } = args;
+  return { url, model, path, method, header, threads, payload, payloadFile, batchSize, seed, timeoutMs, waitForServer, slaP99Ms, slaMaxErrorRate, slaMinRps, capacity: true, capacitySeconds };
 }
 
+const TARGET = 'target';
 const LOAD = 'load (closed loop unless --rate is given)';
 const PAYLOAD = 'payload (built from GET /v2/models/{name} unless --payload-file is given)';
 const SLA = 'SLA and capacity';
@@ -108,25 +130,31 @@ const OUTPUT = 'output';
 
 export const benchCommandLine: CommandLine<typeof BenchArgs> = {
   command: 'vernier bench',
-  synopsis: 'usage: vernier bench --url URL --model NAME [options]\n\nLoad-tests an Open Inference Protocol v2 model endpoint (POST {url}/v2/models/{name}/infer).',
+  synopsis:
+    'usage: vernier bench --url URL --model NAME [options]\n       vernier bench --url URL --path PATH [--method M] [--header H]… [--payload-file F] [options]\n\n' +
+    'Load-tests an Open Inference Protocol v2 model endpoint (POST {url}/v2/models/{name}/infer), or any path of a server.',
   schema: BenchArgs,
   docs: {
-    url: { help: 'base URL of the server, e.g. http://127.0.0.1:8080', group: 'target' },
-    model: { help: 'the model name served at /v2/models/{name}', group: 'target' },
-    concurrency: { help: 'closed loop: N requests always in flight (default 8)', group: LOAD },
-    rate: { help: 'open loop: R requests per second, latency counted from each intended send time', group: LOAD },
+    url: { help: 'base URL of the server, e.g. http://127.0.0.1:8080', group: TARGET },
+    model: { help: 'the model name served at /v2/models/{name}: its infer endpoint is loaded', group: TARGET },
+    path: { help: 'load this path under --url instead, e.g. /v2/health/ready or /embed', group: TARGET },
+    method: { help: 'GET | POST | PUT | PATCH | DELETE | HEAD (default POST with a body, GET without)', short: 'm', group: TARGET },
+    header: { help: "a request header 'Name: value'; repeat the flag for more (one per line in the variable)", short: 'H', repeat: true, group: TARGET },
+    threads: { help: `load threads, each with its own connections (default: the cores this process may use; at most ${MAX_THREADS})`, short: 't', group: LOAD },
+    concurrency: { help: 'closed loop: N requests always in flight (default 8)', short: 'c', group: LOAD },
+    rate: { help: 'open loop: R requests per second, latency counted from each intended send time', short: 'R', group: LOAD },
     arrival: { help: 'open loop arrivals: constant | poisson (default constant)', group: LOAD },
     maxInFlight: { help: 'open loop: sends beyond N outstanding requests are dropped and reported (default 1024)', group: LOAD },
-    duration: { help: 'measured seconds (default 10 unless --requests is given)', group: LOAD },
-    requests: { help: 'measured requests (with --duration too, whichever ends first)', group: LOAD },
-    warmup: { help: 'seconds of load before the measured window, excluded from the figures (default 0)', group: LOAD },
-    timeoutMs: { help: "a request with no complete response within MS is a 'timeout' error (default 10000)", group: LOAD },
-    waitForServer: { help: 'retry an unreachable or not-yet-ready server for up to S seconds before failing (default 0)', group: LOAD },
+    duration: { help: 'measured time (default 10 s unless --requests is given)', short: 'd', unit: 's', group: LOAD },
+    requests: { help: 'measured requests (with --duration too, whichever ends first)', short: 'n', group: LOAD },
+    warmup: { help: 'load before the measured window, excluded from the figures (default 0)', unit: 's', group: LOAD },
+    timeoutMs: { help: "a request with no complete response in time is a 'timeout' error (default 10000)", unit: 'ms', group: LOAD },
+    waitForServer: { help: 'retry an unreachable or not-yet-ready server this long before failing (default 0)', unit: 's', group: LOAD },
     payload: { help: 'json | binary (binary tensor extension) (default json)', group: PAYLOAD },
-    payloadFile: { help: 'a JSON infer request body to send instead of generated data', group: PAYLOAD },
+    payloadFile: { help: 'a body to send instead of generated data: a JSON infer request with --model (no metadata call), any bytes with --path', group: PAYLOAD },
     batchSize: { help: 'first dimension of every input (it must be dynamic, -1); other dynamic dims are 1', group: PAYLOAD },
     seed: { help: 'seed of the generated data and of poisson arrivals (default 1)', group: PAYLOAD },
-    slaP99Ms: { help: 'target: p99 latency of successful requests at or below MS', group: SLA },
+    slaP99Ms: { help: 'target: p99 latency of successful requests at or below this', unit: 'ms', group: SLA },
     slaMaxErrorRate: { help: 'target: failed / all requests at or below F (0..1)', group: SLA },
     slaMinRps: { help: 'target: at least R successful requests per second', group: SLA },
     sweep: { help: 'raise concurrency 1, 2, 4, … (or the rate r, 2r, 4r, …) until the SLA breaks or errors appear; reports the best passing step', group: SLA },
@@ -136,7 +164,7 @@ export const benchCommandLine: CommandLine<typeof BenchArgs> = {
       help: "search the highest open-loop rate whose p99 stays within --sla-p99-ms and errors within --sla-max-error-rate (default 0.01): one replica's capacity",
       group: SLA,
     },
-    capacitySeconds: { help: `time budget of the capacity search, warmup included (default ${DEFAULT_CAPACITY_SECONDS})`, group: SLA },
+    capacitySeconds: { help: `time budget of the capacity search, warmup included (default ${DEFAULT_CAPACITY_SECONDS} s)`, unit: 's', group: SLA },
     json: { help: 'write the full report (JSON) to this file', group: OUTPUT },
     terminationLog: { help: `write the compact report (at most ${terminationMessageLimitBytes} bytes), e.g. /dev/termination-log`, group: OUTPUT },
     failOnSla: { help: `exit ${BENCH_EXIT_CODES.slaMissed} when the SLA is missed`, group: OUTPUT },

@@ -37,12 +37,29 @@ export type CapacityOptions = z.infer<typeof CapacityOptions>;
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL such as http://127.0.0.1:8080' });
 
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+/** An HTTP header name (RFC 9110 token). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Load threads at most; more than the machine's cores only adds scheduling. */
+export const MAX_THREADS = 256;
+
 /** The fields of BenchOptions, before the cross-field rules and defaults: what `vernier bench`'s flags are built from. */
 export const BenchOptionsFields = z
   .object({
     /** Base URL of the server; the model is at {url}/v2/models/{model}. */
     url: httpUrl,
-    model: z.string().min(1, 'expected the model name served at /v2/models/{name}'),
+    /** The model whose OIP v2 infer endpoint is loaded, with payloads generated from its metadata (unless `payloadFile`). */
+    model: z.string().min(1, 'expected the model name served at /v2/models/{name}').optional(),
+    /** Another path under the URL to load (e.g. /v2/health/ready, /embed) instead of the model's infer endpoint. */
+    path: z.string().regex(/^\/\S*$/, 'expected a path starting with /, without spaces, e.g. /v2/health/ready').optional(),
+    /** Default: POST when a body is sent (generated or from `payloadFile`), GET otherwise. */
+    method: z.enum(HTTP_METHODS).optional(),
+    /** Extra request headers; they override the payload's own (e.g. content-type). */
+    headers: z
+      .record(z.string().regex(HEADER_NAME, 'expected a header name (letters, digits, -)'), z.string().regex(/^[^\r\n\0]*$/, 'a header value cannot contain a line break'))
+      .optional(),
+    /** Load threads (each with its own connections and event loop); default: the cores this process may use. */
+    threads: z.int().min(1).max(MAX_THREADS).optional(),
     /** closed: `concurrency` requests always in flight; open: requests sent at `rate` per second regardless of replies. */
     mode: z.enum(['closed', 'open']).default('closed'),
     concurrency: bounded(LIMITS.benchmarkConcurrency).default(8),
@@ -61,7 +78,7 @@ export const BenchOptionsFields = z
     /** Open loop: at most this many requests in flight; sends beyond it are dropped and reported. */
     maxInFlight: z.number().int().min(1).max(65_536).default(1024),
     payload: z.enum(['json', 'binary']).default('json'),
-    /** A JSON infer request body to send instead of generated data. */
+    /** A body to send instead of generated data: a JSON infer request for a model, or any bytes for a `path`. No metadata is read. */
     payloadFile: z.string().min(1).optional(),
     /** How many distinct seeded bodies to pre-build and rotate through. */
     payloadVariants: z.number().int().min(1).max(64).default(8),
@@ -81,6 +98,12 @@ export const BenchOptionsFields = z
   .strict();
 
 export const BenchOptions = BenchOptionsFields.superRefine((o, ctx) => {
+    if (o.model === undefined && o.path === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['model'], message: 'give the model to load its infer endpoint, or a path to load' });
+    }
+    if (o.model === undefined && o.batchSize !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['batchSize'], message: 'a batch size shapes payloads generated from a model: give the model' });
+    }
     if (o.mode === 'open' && o.rate === undefined) {
       ctx.addIssue({ code: 'custom', path: ['rate'], message: 'open loop needs a rate (requests per second)' });
     }

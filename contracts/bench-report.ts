@@ -45,11 +45,19 @@ export const GeneratorHealth = z.object({
   meanLagMs: ms,
   /** Open loop: sends per second the generator actually attempted in the measured window. */
   offeredRps: z.number().min(0).nullable(),
-  /** CPU time of the generator process over the run, in percent of one core. */
+  /** CPU time of the generator process (every load thread) over the run, in percent of one core (200 = two cores). */
   cpuPercent: z.number().min(0),
+  /** Load threads that carried the run. */
+  threads: z.number().int().positive(),
+  /** Event-loop utilization (0..1) of the busiest load thread: near 1 it could not send or read any faster. */
+  busiestThreadUtilization: z.number().min(0).max(1),
+  /** The generator's cgroup CPU limit in cores (a container's limit); null when it has none. */
+  cpuLimitCores: z.number().positive().nullable(),
+  /** Time the CPU limit held the generator back during the run; null where the cgroup does not say. */
+  throttledMs: ms.nullable(),
   eventLoopDelayP99Ms: ms,
   eventLoopDelayMaxMs: ms,
-  /** False when the generator itself may have limited the figures (late sends, a saturated CPU core). */
+  /** False when the generator itself may have limited the figures (late sends, a saturated CPU or thread, a CPU limit that throttled it). */
   healthy: z.boolean(),
 });
 export type GeneratorHealth = z.infer<typeof GeneratorHealth>;
@@ -120,11 +128,16 @@ export const BenchReport = z.object({
   version: z.literal(1),
   target: z.object({
     url: z.string(),
+    /** Empty when a --path other than a model's infer endpoint was loaded. */
     model: z.string(),
+    request: z.object({ method: z.string(), path: z.string() }),
+    /** The server runs on the generator's machine (loopback or one of its addresses): they shared its CPUs. */
+    local: z.boolean(),
     inputs: z.array(z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()) })),
     payload: z.object({
-      encoding: z.enum(['json', 'binary']),
-      source: z.enum(['generated', 'file']),
+      /** raw: a file's bytes as they are; none: no body. */
+      encoding: z.enum(['json', 'binary', 'raw', 'none']),
+      source: z.enum(['generated', 'file', 'none']),
       variants: count,
       bytes: count,
     }),

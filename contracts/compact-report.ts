@@ -27,6 +27,11 @@ export const CompactBenchReport = z.object({
   ...LatencyFigures.pick({ p50Ms: true, p90Ms: true, p95Ms: true, p99Ms: true, p999Ms: true, maxMs: true, meanMs: true }).shape,
   sla: SlaVerdict.nullable(),
   generator: z.object({ healthy: z.boolean(), lateSends: count, maxLagMs: ms, droppedSends: count, cpuPercent: z.number().min(0) }),
+  /**
+   * What may have disturbed the measurement (the generator's CPU, a machine shared with the server, a CPU limit that
+   * throttled it, a stall a closed loop hid), shortened. Optional: reports written before it existed still parse.
+   */
+  warnings: z.array(z.string()).optional(),
   /** Set by a capacity sweep or search (`--capacity`). */
   capacity: z
     .object({
@@ -52,6 +57,8 @@ export const TerminationMessage = z.union([CompactBenchReport, CompactBenchFailu
 export type TerminationMessage = z.infer<typeof TerminationMessage>;
 
 const maxErrorKinds = 20;
+const maxWarnings = 4;
+const maxWarningLength = 400;
 const maxKindLength = 64;
 const maxModelLength = 253;
 
@@ -109,10 +116,14 @@ export function toCompactReport(report: BenchReport): CompactBenchReport {
     },
     startedAt: report.startedAt,
     completedAt: report.completedAt,
+    warnings: report.warnings.slice(0, maxWarnings).map((w) => (w.length > maxWarningLength ? `${w.slice(0, maxWarningLength - 1)}…` : w)),
   };
-  for (let keep = maxErrorKinds; keep >= 0; keep--) {
-    const compact = { ...base, ...compactErrors(report.errors, keep) };
-    if (bytes(compact) <= terminationMessageLimitBytes) return compact;
+  // Error kinds go first, then warnings, until it fits.
+  for (const warnings of [base.warnings, []]) {
+    for (let keep = maxErrorKinds; keep >= 0; keep--) {
+      const compact = { ...base, warnings, ...compactErrors(report.errors, keep) };
+      if (bytes(compact) <= terminationMessageLimitBytes) return compact;
+    }
   }
   throw new Error(`the compact report does not fit in ${terminationMessageLimitBytes} bytes even without error kinds`);
 }

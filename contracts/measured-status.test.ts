@@ -90,7 +90,13 @@ describe('benchmarkedCondition', () => {
   it('summarises the measurement', () => {
     const c = benchmarkedCondition(report({ mode: 'open', rate: 200, concurrency: null }));
     assert.equal(c.reason, 'BenchmarkSucceeded');
-    assert.match(c.message, /812 requests over 10\.0 s at 200 req\/s offered: p99 90\.4 ms/);
+    assert.match(c.message, /812 requests over 10\.0 s at 200 req\/s offered \(open loop\): p99 90\.4 ms/);
+    assert.doesNotMatch(c.message, /caution/);
+  });
+  it('carries what may have disturbed the measurement into the status', () => {
+    const warned = report({ warnings: ["the server runs on the generator's machine: the generator's own 40 % of a core…"] });
+    assert.match(benchmarkedCondition(warned).message, /; caution: the server runs on the generator's machine/);
+    assert.equal(benchmarkStatus(warned, spec, 'h').mode, 'closed');
   });
 });
 

@@ -20,6 +20,7 @@ export function benchmarkStatus(report: CompactBenchReport, spec: InferenceServi
     // Closed loop: the requests kept in flight; open loop: the most that were in flight at once.
     concurrency: report.concurrency ?? (report.peakInFlight || undefined) ?? spec.benchmark.concurrency,
     durationSeconds: round(report.durationSeconds, 2),
+    mode: report.mode,
     strategy: spec.concurrency.strategy,
     completedAt: formatTime(new Date(report.completedAt)),
     specHash,
@@ -27,14 +28,16 @@ export function benchmarkStatus(report: CompactBenchReport, spec: InferenceServi
 }
 
 export function benchmarkedCondition(report: CompactBenchReport): ConditionDraft {
-  const load = report.mode === 'open' ? `${report.rate} req/s offered` : `concurrency ${report.concurrency}`;
+  const load = report.mode === 'open' ? `${report.rate} req/s offered (open loop)` : `concurrency ${report.concurrency} (closed loop)`;
+  // What may have disturbed the measurement is part of the result, where `kubectl describe` shows it.
+  const caution = report.warnings?.length ? `; caution: ${report.warnings.join('; ')}` : '';
   return {
     type: ConditionType.Benchmarked,
     status: 'True',
     reason: Reason.BenchmarkSucceeded,
     message:
       `measured ${report.requests} requests over ${report.durationSeconds.toFixed(1)} s at ${load}: ` +
-      `p99 ${report.p99Ms.toFixed(1)} ms, ${report.throughputRps.toFixed(1)} req/s, ${(report.errorRate * 100).toFixed(2)} % errors`,
+      `p99 ${report.p99Ms.toFixed(1)} ms, ${report.throughputRps.toFixed(1)} req/s, ${(report.errorRate * 100).toFixed(2)} % errors${caution}`,
   };
 }
 

@@ -6,6 +6,9 @@ import { z } from 'zod';
 /** How a field is written on the command line. */
 export type FlagKind = 'string' | 'number' | 'boolean' | 'string-list' | 'number-list';
 
+/** The unit of a duration field: its plain numbers are in it, and `30s`, `2m`, `1h`, `250ms` are converted to it. */
+export type DurationUnit = 's' | 'ms';
+
 /** What a reader of --help learns about one field; the flag is always the field's name in kebab case. */
 export interface OptionDoc {
   help: string;
@@ -13,6 +16,10 @@ export interface OptionDoc {
   short?: string;
   /** The heading it is listed under in --help. */
   group?: string;
+  /** A number field that is a duration in this unit: it also takes a number with a unit (30s, 2m, 500ms). */
+  unit?: DurationUnit;
+  /** A list field given once per item (`--header A --header B`) rather than comma-separated; its variable has one item per line. */
+  repeat?: boolean;
 }
 
 /** Help for every field of the schema: a missing one is a compile error. */
@@ -70,8 +77,18 @@ function fields<S extends z.ZodObject>(schema: S): [string, z.ZodType][] {
   return Object.entries(schema.shape as Record<string, z.ZodType>);
 }
 
+const msPerUnit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `30s`, `2m`, `1.5h`, `250ms` or a plain number (already in `unit`) → a number in `unit`; undefined when unreadable. */
+export function parseDuration(text: string, unit: DurationUnit): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!match) return undefined;
+  const value = Number(match[1]);
+  return match[2] === undefined ? value : (value * msPerUnit[match[2]]) / msPerUnit[unit];
+}
+
 /** argv for `values` (fields left undefined are left out, so the receiving process applies its own defaults). */
-export function encodeArgs<S extends z.ZodObject>(schema: S, values: Partial<z.input<S>>): string[] {
+export function encodeArgs<S extends z.ZodObject>(schema: S, values: Partial<z.input<S>>, docs?: OptionDocs<S>): string[] {
   const checked = schema.safeParse(values);
   if (!checked.success) throw new UsageError(`cannot build the command line: ${describeIssues(schema, checked.error.issues, () => false)}`);
   const args: string[] = [];
@@ -79,8 +96,11 @@ export function encodeArgs<S extends z.ZodObject>(schema: S, values: Partial<z.i
     const value = (values as Record<string, unknown>)[key];
     if (value === undefined) continue;
     const kind = flagKind(field);
+    const repeat = docs !== undefined && docOfDocs(docs, key).repeat === true;
     if (kind === 'boolean') {
       if (value === true) args.push(`--${kebab(key)}`);
+    } else if (Array.isArray(value) && repeat) {
+      for (const item of value) args.push(`--${kebab(key)}`, String(item));
     } else if (Array.isArray(value)) {
       args.push(`--${kebab(key)}`, value.join(','));
     } else {
@@ -91,8 +111,15 @@ export function encodeArgs<S extends z.ZodObject>(schema: S, values: Partial<z.i
 }
 
 /** A flag's or variable's text as the schema's field type, or an issue that names it. */
-function convert(kind: FlagKind, text: string): { value: unknown } | { problem: string } {
+function convert(kind: FlagKind, text: string | string[], doc: OptionDoc): { value: unknown } | { problem: string } {
+  if (Array.isArray(text)) return { value: text };
   const number = (s: string) => (s.trim() !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined);
+  if (kind === 'number' && doc.unit) {
+    const n = parseDuration(text, doc.unit);
+    const example = doc.unit === 's' ? '30, 30s, 2m or 1h' : '500, 500ms, 2s or 1m';
+    return n === undefined ? { problem: `expected a duration such as ${example}, got '${text}'` } : { value: n };
+  }
+  if (kind === 'string-list' && doc.repeat) return { value: text.split('\n').filter((s) => s.trim() !== '') };
   switch (kind) {
     case 'number': {
       const n = number(text);
@@ -133,10 +160,16 @@ function describeIssues(schema: z.ZodObject, issues: z.core.$ZodIssue[], fromEnv
  */
 export function decodeArgs<S extends z.ZodObject>(line: CommandLine<S>, argv: string[], env: NodeJS.ProcessEnv = {}): z.output<S> | 'help' {
   const schema = line.schema;
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
+  const shorts = new Map<string, string>([['h', 'help']]);
   for (const [key, field] of fields(schema)) {
-    const short = docOf(line, key).short;
-    options[kebab(key)] = { type: flagKind(field) === 'boolean' ? 'boolean' : 'string', ...(short ? { short } : {}) };
+    const { short, repeat } = docOf(line, key);
+    if (short !== undefined) {
+      // A programming error in the command's definition, not a user's: two flags cannot share a letter.
+      if (shorts.has(short)) throw new Error(`${line.command}: -${short} is both --${kebab(shorts.get(short)!)} and --${kebab(key)}`);
+      shorts.set(short, key);
+    }
+    options[kebab(key)] = { type: flagKind(field) === 'boolean' ? 'boolean' : 'string', ...(short ? { short } : {}), ...(repeat ? { multiple: true } : {}) };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -158,7 +191,7 @@ export function decodeArgs<S extends z.ZodObject>(line: CommandLine<S>, argv: st
       raw[key] = given;
       continue;
     }
-    const converted = convert(flagKind(field), (given as string | undefined) ?? variable!);
+    const converted = convert(flagKind(field), (given as string | string[] | undefined) ?? variable!, docOf(line, key));
     if ('problem' in converted) problems.push(`${label(key, given === undefined)}: ${converted.problem}`);
     else raw[key] = converted.value;
   }
@@ -168,9 +201,13 @@ export function decodeArgs<S extends z.ZodObject>(line: CommandLine<S>, argv: st
   return result.data;
 }
 
-function docOf<S extends z.ZodObject>(line: CommandLine<S>, key: string): OptionDoc {
-  const doc = (line.docs as Record<string, OptionDoc | string>)[key];
+function docOfDocs<S extends z.ZodObject>(docs: OptionDocs<S>, key: string): OptionDoc {
+  const doc = (docs as Record<string, OptionDoc | string>)[key];
   return typeof doc === 'string' ? { help: doc } : doc;
+}
+
+function docOf<S extends z.ZodObject>(line: CommandLine<S>, key: string): OptionDoc {
+  return docOfDocs(line.docs, key);
 }
 
 /** --help: the synopsis, then every field under its group, with its flag, value kind and help. */
@@ -178,9 +215,10 @@ export function helpText<S extends z.ZodObject>(line: CommandLine<S>): string {
   const rows = fields(line.schema).map(([key, field]) => {
     const doc = docOf(line, key);
     const kind = flagKind(field);
-    const value = kind === 'boolean' ? '' : kind.endsWith('list') ? ' A,B,…' : ` ${valueName(key, kind)}`;
+    const value = kind === 'boolean' ? '' : doc.repeat ? ` ${valueName(key, 'string')}…` : kind.endsWith('list') ? ' A,B,…' : ` ${doc.unit ? 'DURATION' : valueName(key, kind)}`;
     const short = doc.short ? `-${doc.short}, ` : '';
-    return { group: doc.group ?? '', text: `  ${`${short}--${kebab(key)}${value}`.padEnd(28)} ${doc.help}` };
+    const units = doc.unit ? ` (${doc.unit === 's' ? 'seconds, or 30s, 2m, 1h' : 'milliseconds, or 2s, 1m'})` : '';
+    return { group: doc.group ?? '', text: `  ${`${short}--${kebab(key)}${value}`.padEnd(28)} ${doc.help}${units}` };
   });
   const groups = [...new Set(rows.map((r) => r.group))];
   const body = groups.flatMap((g) => [...(g ? ['', `${g}:`] : ['']), ...rows.filter((r) => r.group === g).map((r) => r.text)]);

@@ -1,7 +1,7 @@
 // How a spec becomes processes: the arguments of `vernier serve` and of `vernier bench`.
 // The operator puts them in the Deployment and the Job; `vernier run` starts the same processes locally.
-import type { InferenceServiceSpec } from '../crds/index.js';
-import { BenchArgs, type BenchArgsInput } from './bench-args.js';
+import { benchmarkLoad, type InferenceServiceSpec } from '../crds/index.js';
+import { BenchArgs, benchCommandLine, type BenchArgsInput } from './bench-args.js';
 import { encodeArgs } from './options-codec.js';
 import { ServeOptions, type ServeOptionsInput } from './serve-options.js';
 import { slaTargetsFor } from './sla.js';
@@ -50,10 +50,11 @@ export const BENCH_WAIT_FOR_SERVER_SECONDS = 60;
 export function benchArgsFor(spec: InferenceServiceSpec, url: string): BenchArgsInput {
   const b = spec.benchmark;
   const sla = slaTargetsFor(spec);
+  const load = benchmarkLoad(spec);
   return {
     url,
     model: spec.model.name,
-    ...(b.mode === 'open' ? { rate: b.rate } : { concurrency: b.concurrency }),
+    ...(load.mode === 'open' ? { rate: load.rate } : { concurrency: load.concurrency }),
     duration: b.durationSeconds,
     warmup: b.warmupSeconds,
     payload: b.payload,
@@ -67,5 +68,5 @@ export function benchArgsFor(spec: InferenceServiceSpec, url: string): BenchArgs
 }
 
 export function encodeBenchArgs(args: BenchArgsInput): string[] {
-  return encodeArgs(BenchArgs, args);
+  return encodeArgs(BenchArgs, args, benchCommandLine.docs);
 }

@@ -118,7 +118,6 @@ describe('InferenceService CRD', () => {
       '.spec.concurrency.maxQueueDelayMs': 2,
       '.spec.concurrency.maxQueue': 512,
       '.spec.benchmark': {},
-      '.spec.benchmark.mode': 'closed',
       '.spec.benchmark.concurrency': 20,
       '.spec.benchmark.durationSeconds': 30,
       '.spec.benchmark.warmupSeconds': 5,

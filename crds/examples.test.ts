@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { repoRoot } from './crd-file.js';
 import { INVALID_MANIFESTS, validBaseManifest } from './invalid-manifests.js';
+import { benchmarkLoad } from './benchmark-load.js';
 import { InvalidInferenceServiceError, parseInferenceService } from './parse.js';
 
 const examplesDir = join(repoRoot(), 'examples');
@@ -43,7 +44,7 @@ describe('examples/*.yaml', () => {
     const all = exampleFiles.map(load);
     assert.deepEqual(new Set(all.map((i) => i.spec.concurrency.strategy)), new Set(['batched', 'inline', 'pool']));
     assert.deepEqual(new Set(all.map((i) => i.spec.provider.type)), new Set(['cpu', 'nvidia-t4']));
-    assert.deepEqual(new Set(all.map((i) => i.spec.benchmark.mode)), new Set(['closed', 'open']));
+    assert.deepEqual(new Set(all.map((i) => benchmarkLoad(i.spec).mode)), new Set(['closed', 'open']));
   });
 
   it('gives the inline baseline an SLA it cannot meet, and the open loop a rate', () => {

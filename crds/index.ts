@@ -6,3 +6,4 @@ export { inferenceServiceCrd, inferenceServiceCrdYaml, inferenceServiceOpenApiSc
 export type { CustomResourceDefinition, PrinterColumn } from './crd.js';
 export { parseInferenceService, parseInferenceServiceSpec, formatIssues, formatPath, InvalidInferenceServiceError } from './parse.js';
 export { specHash, canonicalJson, MEASURED_FIELDS } from './spec-hash.js';
+export { benchmarkLoad, type BenchmarkLoad } from './benchmark-load.js';

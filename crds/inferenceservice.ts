@@ -112,10 +112,10 @@ export const BenchmarkSpec = withCrossFieldRules(
   z.strictObject({
     mode: z
       .enum(BENCHMARK_MODES)
-      .default('closed')
-      .describe('closed: a fixed number of requests in flight; open: a fixed arrival rate, latency measured from each intended send time.'),
+      .optional()
+      .describe('open: a fixed arrival rate, latency measured from each intended send time (stalls show in p99); closed: a fixed number of requests in flight, whose percentiles can hide stalls. Default: open at rate, or at sla.minThroughputRps when the SLA names one; closed otherwise.'),
     concurrency: bounded(LIMITS.benchmarkConcurrency).default(20).describe('Requests kept in flight in closed mode.'),
-    rate: bounded(LIMITS.benchmarkRate).optional().describe('Requests per second sent in open mode. Required when mode is open.'),
+    rate: bounded(LIMITS.benchmarkRate).optional().describe('Requests per second sent in open mode (default: sla.minThroughputRps). Required when mode is open.'),
     durationSeconds: bounded(LIMITS.benchmarkDurationSeconds, true).default(30).describe('Length of the measured phase in seconds.'),
     warmupSeconds: bounded(LIMITS.benchmarkWarmupSeconds, true).default(5).describe('Load applied before measuring, in seconds; its results are discarded.'),
     payload: z.enum(PAYLOAD_ENCODINGS).default('json').describe('Request encoding: json tensors, or the binary tensor extension.'),
@@ -223,6 +223,7 @@ export const BenchmarkStatus = z
     errorRate: z.number().min(0).max(1).describe('Fraction of requests that failed, from 0 to 1.'),
     requests: count().describe('Requests completed in the measured phase, successful or not.'),
     concurrency: count().describe('Requests in flight during the run (closed loop), or the most in flight (open loop).'),
+    mode: z.enum(BENCHMARK_MODES).optional().describe('How the load was applied: open (a fixed arrival rate) or closed (a fixed number in flight).'),
     durationSeconds: z.number().min(0).describe('Length of the measured phase, in seconds.'),
     strategy: z.enum(STRATEGIES).describe('Concurrency strategy the server used.'),
     completedAt: timestamp().describe('When the benchmark finished.'),

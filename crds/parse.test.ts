@@ -27,7 +27,6 @@ describe('parseInferenceService', () => {
     assert.deepEqual(spec.provider, { type: 'cpu' });
     assert.deepEqual(spec.concurrency, { strategy: 'batched', workers: 2, maxBatchSize: 32, maxQueueDelayMs: 2, maxQueue: 512 });
     assert.deepEqual(spec.benchmark, {
-      mode: 'closed',
       concurrency: 20,
       durationSeconds: 30,
       warmupSeconds: 5,

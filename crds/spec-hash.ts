@@ -1,6 +1,7 @@
 // A stable fingerprint of what a benchmark measured: equal hashes mean the result still describes the spec.
 import { createHash } from 'node:crypto';
 import type { InferenceServiceSpec, InferenceServiceSpecInput } from './inferenceservice.js';
+import { benchmarkLoad } from './benchmark-load.js';
 import { parseInferenceServiceSpec } from './parse.js';
 
 /**
@@ -29,6 +30,8 @@ export function canonicalJson(value: unknown): string {
  */
 export function specHash(spec: InferenceServiceSpec | InferenceServiceSpecInput): string {
   const normalized = parseInferenceServiceSpec(spec);
-  const measured = Object.fromEntries(MEASURED_FIELDS.map((field) => [field, normalized[field]]));
+  // The mode the benchmark runs in, not the one written: a spec that leaves it out hashes as the mode it gets.
+  const withMode = { ...normalized, benchmark: { ...normalized.benchmark, mode: benchmarkLoad(normalized).mode } };
+  const measured = Object.fromEntries(MEASURED_FIELDS.map((field) => [field, withMode[field]]));
   return createHash('sha256').update(canonicalJson(measured)).digest('hex').slice(0, 16);
 }

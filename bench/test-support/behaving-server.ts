@@ -12,6 +12,8 @@ export interface Behaviour {
   delayMs?: number | ((inFlight: number) => number);
   /** Every `everyMs` (from server start) requests arriving in the first `forMs` wait until the stall ends. */
   stall?: { everyMs: number; forMs: number };
+  /** Once, when the n-th infer request arrives, the server freezes for `forMs`: requests arriving meanwhile wait for its end. */
+  freeze?: { atRequest: number; forMs: number };
   /** Every n-th infer request answers 503 with Retry-After: 1. */
   errorEvery?: number;
   /** Every n-th infer request has its connection destroyed without an answer. */
@@ -20,6 +22,17 @@ export interface Behaviour {
   serial?: boolean;
   /** Answer every request with 503 for this long after start, like a server still loading or not yet routed. */
   unavailableForMs?: number;
+  /** Extra fields of the metadata answer (e.g. `versions: null`, as some servers write). */
+  metadataExtra?: Record<string, unknown>;
+  /** Paths answered 200 `{"ok":true}` whatever the method (also HEAD, without a body), counted in `otherRequests`. */
+  plainPaths?: string[];
+}
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  bodyBytes: number;
 }
 
 export interface ReceivedInput {
@@ -41,6 +54,11 @@ export interface BehavingServer {
   received: ReceivedInput[][];
   /** Payload problems found (a request with one is answered 400). */
   rejected: string[];
+  /** Metadata requests (GET /v2/models/{model}). */
+  metadataRequests: number;
+  /** Requests to `plainPaths`, and the first 50 of them as received. */
+  otherRequests: number;
+  seen: SeenRequest[];
   close(): Promise<void>;
 }
 
@@ -124,6 +142,9 @@ export async function startBehavingServer(behaviour: Behaviour = {}): Promise<Be
     maxInFlight: 0,
     received: [],
     rejected: [],
+    metadataRequests: 0,
+    otherRequests: 0,
+    seen: [],
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -137,7 +158,10 @@ export async function startBehavingServer(behaviour: Behaviour = {}): Promise<Be
     res.end(JSON.stringify(body));
   };
 
+  let frozenUntil = 0;
   const behave = async (): Promise<void> => {
+    if (behaviour.freeze && state.inferRequests === behaviour.freeze.atRequest) frozenUntil = Date.now() + behaviour.freeze.forMs;
+    if (frozenUntil > Date.now()) await sleep(frozenUntil - Date.now());
     if (behaviour.stall) {
       const phase = (Date.now() - startedAt) % behaviour.stall.everyMs;
       if (phase < behaviour.stall.forMs) await sleep(behaviour.stall.forMs - phase);
@@ -189,8 +213,13 @@ export async function startBehavingServer(behaviour: Behaviour = {}): Promise<Be
       const url = req.url ?? '';
       if (behaviour.unavailableForMs !== undefined && Date.now() - startedAt < behaviour.unavailableForMs) {
         send(res, 503, { error: 'not ready yet' });
+      } else if (behaviour.plainPaths?.includes(url)) {
+        state.otherRequests++;
+        if (state.seen.length < 50) state.seen.push({ method: req.method ?? '', url, headers: req.headers, bodyBytes: Buffer.concat(chunks).length });
+        void behave().then(() => send(res, 200, { ok: true }));
       } else if (req.method === 'GET' && url === `/v2/models/${model}`) {
-        send(res, 200, { name: model, platform: 'test', inputs, outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 1] }] });
+        state.metadataRequests++;
+        send(res, 200, { name: model, platform: 'test', inputs, outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 1] }], ...behaviour.metadataExtra });
       } else if (req.method === 'POST' && url === `/v2/models/${model}/infer`) {
         void infer(req, res, Buffer.concat(chunks));
       } else {

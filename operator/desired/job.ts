@@ -1,7 +1,8 @@
 // The benchmark Job for one spec hash: `vernier bench` against the Service, its compact report in the termination message.
 import type { V1Job } from '@kubernetes/client-node';
 import { BENCH_WAIT_FOR_SERVER_SECONDS, benchArgsFor, capacitySearchArgs, encodeBenchArgs } from '../../contracts/index.js';
-import type { InferenceServiceSpec } from '../../crds/index.js';
+import type { V1ResourceRequirements } from '@kubernetes/client-node';
+import { benchmarkLoad, type InferenceServiceSpec } from '../../crds/index.js';
 import { benchmarkJobName, capacityJobName, endpointUrl, Label, labelsFor, namespaceOf, ownerReference, type Component, type Owner } from '../labels.js';
 import { SERVER_PORT, type OperatorSettings } from '../settings.js';
 import {
@@ -17,9 +18,58 @@ export const TERMINATION_LOG = '/dev/termination-log';
 /** Beyond warmup and measurement: model metadata, payload generation, the last request's timeout. */
 const DEADLINE_SLACK_SECONDS = 120;
 
+/**
+ * The generator's CPU per request, kernel included (`npm run bench:loadgen` measures it: about 20–30 µs for a small
+ * JSON body on one HTTP/1.1 keep-alive connection per request in flight), with headroom for bigger bodies and TLS.
+ */
+export const GENERATOR_CPU_SECONDS_PER_REQUEST = 50e-6;
+/** Closed loop, rate unknown beforehand: one core per this many requests in flight. */
+const USERS_PER_CORE = 32;
+/** The limit leaves the generator this much above its request: bursts, GC, and the timeline's bookkeeping. */
+const LIMIT_OVER_REQUEST = 2;
+
+export interface BenchPodSize {
+  resources: V1ResourceRequirements;
+  /** Load threads: the cores of the limit, so each thread can run at once. */
+  threads: number;
+}
+
+const millicores = (cores: number): string => `${Math.ceil(cores * 10) * 100}m`;
+
+/**
+ * CPU and memory of a benchmark pod from the declared load: open loop, the rate times the CPU a request costs; closed
+ * loop, the requests in flight. A generator short of CPU measures itself, and one throttled by its limit delays its
+ * own sends; the report says so when it happens (generator.throttledMs, warnings).
+ */
+export function benchPodSize(load: { rate: number } | { concurrency: number }): BenchPodSize {
+  const wanted = 'rate' in load ? load.rate * GENERATOR_CPU_SECONDS_PER_REQUEST : load.concurrency / USERS_PER_CORE;
+  const request = Math.min(8, Math.max(0.5, wanted));
+  const limit = request * LIMIT_OVER_REQUEST;
+  const threads = Math.ceil(limit);
+  return {
+    threads,
+    resources: {
+      requests: { cpu: millicores(request), memory: `${128 + 32 * threads}Mi` },
+      limits: { cpu: millicores(limit), memory: `${512 + 64 * threads}Mi` },
+    },
+  };
+}
+
+/**
+ * The capacity search offers rates up to the server's ceiling, unknown beforehand. One replica's ceiling is what is
+ * searched, so a generator good for 10,000 req/s (half a core requested, one core its limit) covers most models, and
+ * still fits a two-core node next to the server; a faster replica is reported as the generator's limit, not the server's.
+ */
+export const CAPACITY_POD_SIZE = benchPodSize({ rate: 10_000 });
+
+export function benchmarkPodSize(spec: InferenceServiceSpec): BenchPodSize {
+  return benchPodSize(benchmarkLoad(spec));
+}
+
 /** `vernier bench` at the Service with the spec's benchmark settings and SLA (the flags `vernier run` uses too). */
 export function benchArgs(isvc: Owner): string[] {
-  return ['bench', ...encodeBenchArgs({ ...benchArgsFor(isvc.spec, endpointUrl(isvc, SERVER_PORT)), terminationLog: TERMINATION_LOG, quiet: true })];
+  const args = { ...benchArgsFor(isvc.spec, endpointUrl(isvc, SERVER_PORT)), threads: benchmarkPodSize(isvc.spec).threads };
+  return ['bench', ...encodeBenchArgs({ ...args, terminationLog: TERMINATION_LOG, quiet: true })];
 }
 
 export function benchmarkDeadlineSeconds(spec: InferenceServiceSpec): number {
@@ -33,13 +83,14 @@ export function desiredBenchmarkJob(isvc: Owner, hash: string, settings: Operato
     component: 'benchmark',
     args: benchArgs(isvc),
     deadlineSeconds: benchmarkDeadlineSeconds(isvc.spec),
+    resources: benchmarkPodSize(isvc.spec).resources,
   });
 }
 
 /** `vernier bench --capacity` against one server pod's IP, not the Service: what one replica carries within the SLA. */
 export function capacityArgs(isvc: Owner, podIp: string): string[] {
   const search = capacitySearchArgs(benchArgsFor(isvc.spec, `http://${podIp}:${SERVER_PORT}`), isvc.spec.benchmark.capacitySeconds);
-  return ['bench', ...encodeBenchArgs({ ...search, terminationLog: TERMINATION_LOG, quiet: true })];
+  return ['bench', ...encodeBenchArgs({ ...search, threads: CAPACITY_POD_SIZE.threads, terminationLog: TERMINATION_LOG, quiet: true })];
 }
 
 export function capacityDeadlineSeconds(spec: InferenceServiceSpec): number {
@@ -52,6 +103,7 @@ export function desiredCapacityJob(isvc: Owner, hash: string, podIp: string, set
     component: 'capacity',
     args: capacityArgs(isvc, podIp),
     deadlineSeconds: capacityDeadlineSeconds(isvc.spec),
+    resources: CAPACITY_POD_SIZE.resources,
   });
 }
 
@@ -60,6 +112,7 @@ interface LoadJob {
   component: Component;
   args: string[];
   deadlineSeconds: number;
+  resources: V1ResourceRequirements;
 }
 
 /** A Job running `vernier bench` once, its compact report in the termination message. */
@@ -94,7 +147,7 @@ function loadJob(isvc: Owner, hash: string, settings: OperatorSettings, job: Loa
               imagePullPolicy: spec.imagePullPolicy ?? settings.imagePullPolicy,
               command: VERNIER_COMMAND,
               args: job.args,
-              resources: { requests: { cpu: '500m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+              resources: job.resources,
               securityContext: restrictedContainerSecurityContext(),
               volumeMounts: [TMP_MOUNT],
               terminationMessagePath: TERMINATION_LOG,
