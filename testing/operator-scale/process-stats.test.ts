@@ -1,0 +1,57 @@
+// /proc parsing, /metrics sums and the small statistics of the scale figures.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sumOfSamples } from './operator-metrics.js';
+import { busyShare, cpuTicksFromStat, machineTicksFromStat, peakRss, rssBytesFromStatus } from './process-stats.js';
+import { median, summarizeLatencies } from './summary-stats.js';
+
+test('CPU ticks: utime + stime, even when the command name holds spaces and parentheses', () => {
+  const stat = '4242 (node (MainThread) x) S 4200 4242 4200 0 -1 4194560 52013 0 12 0 1534 287 0 0 20 0 11 0 8839 1215668224 41000 18446744073709551615';
+  assert.equal(cpuTicksFromStat(stat), 1534 + 287);
+  assert.throws(() => cpuTicksFromStat('4242 (node) S'), /unexpected/);
+});
+
+test('RSS from /proc/<pid>/status', () => {
+  assert.equal(rssBytesFromStatus('Name:\tnode\nVmPeak:\t 1187240 kB\nVmRSS:\t  146432 kB\nRssAnon:\t 100000 kB\n'), 146432 * 1024);
+  assert.throws(() => rssBytesFromStatus('Name:\tnode\n'), /VmRSS/);
+});
+
+test('peak RSS within a window', () => {
+  const samples = [
+    { at: 1_000, pid: 1, bytes: 10 },
+    { at: 1_500, pid: 1, bytes: 30 },
+    { at: 2_000, pid: 1, bytes: 20 },
+  ];
+  assert.equal(peakRss(samples, 1_000, 1_500), 10);
+  assert.equal(peakRss(samples, 1_000, 3_000), 30);
+  assert.equal(peakRss(samples, 5_000, 6_000), undefined);
+});
+
+test('a metric summed over its label sets, not over longer names that start the same', () => {
+  const text = [
+    '# HELP vernier_operator_reconcile_duration_seconds Time one reconcile took.',
+    'vernier_operator_reconcile_duration_seconds_bucket{le="0.005",result="success"} 3',
+    'vernier_operator_reconcile_duration_seconds_count{result="success"} 1203',
+    'vernier_operator_reconcile_duration_seconds_count{result="error"} 7',
+    'vernier_operator_work_queue_depth 0',
+    'vernier_operator_work_queue_depth_max 99',
+  ].join('\n');
+  assert.equal(sumOfSamples(text, 'vernier_operator_reconcile_duration_seconds_count'), 1210);
+  assert.equal(sumOfSamples(text, 'vernier_operator_work_queue_depth'), 0);
+  assert.equal(sumOfSamples(text, 'absent'), 0);
+});
+
+test('median and latency summary', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(median([])));
+  assert.deepEqual(summarizeLatencies([120, 80, 300]), { count: 3, medianMs: 120, maxMs: 300 });
+});
+
+test('machine busy share from two /proc/stat readings', () => {
+  const before = machineTicksFromStat('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 50 0 25 400 25 0 0 0 0 0\n');
+  const after = machineTicksFromStat('cpu  250 10 90 900 50 0 0 0 0 0\n');
+  assert.deepEqual(before, { busy: 150, total: 1000 });
+  assert.equal(busyShare(before, after), 200 / 300);
+  assert.equal(busyShare(after, after), 0);
+});
