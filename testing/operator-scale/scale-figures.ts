@@ -96,7 +96,8 @@ export function scaleFigures(settings: ScaleSettings, marks: Marks, records: rea
       ...phaseCost(records, marks.creation, n),
       createSeconds: marks.createSeconds,
       allObservedSeconds: marks.allObservedSeconds,
-      rssMiB: { start: mib(marks.rssStart), peak: mib(peakRss(samples, marks.creation.window.from, marks.creation.window.to)) },
+      // The level at the start counts too: in a short phase the samples may all fall after a collection shrank the heap.
+      rssMiB: { start: mib(marks.rssStart), peak: mib(Math.max(marks.rssStart ?? 0, peakRss(samples, marks.creation.window.from, marks.creation.window.to) ?? 0) || undefined) },
     },
     settle: { ...phaseCost(records, marks.settle, n), quiet: marks.settle.quiet },
     idle: {
