@@ -39,8 +39,6 @@ export interface InformerTuning {
   maxBackoffMs?: number;
 }
 
-
-
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
   settings: OperatorSettings;

@@ -309,7 +309,7 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
  */
 function podsStarting(deployment: V1Deployment, replicas: number): boolean {
   const s = deployment.status ?? {};
-  return (deployment.status?.observedGeneration ?? 0) < (deployment.metadata?.generation ?? 0) || (s.replicas ?? 0) !== replicas || (s.updatedReplicas ?? 0) !== (s.replicas ?? 0);
+  return (s.observedGeneration ?? 0) < (deployment.metadata?.generation ?? 0) || (s.replicas ?? 0) !== replicas || (s.updatedReplicas ?? 0) !== (s.replicas ?? 0);
 }
 
 /** Server pods as a label selector string (status.selector, the scale subresource, scraping). */

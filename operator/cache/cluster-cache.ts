@@ -1,7 +1,7 @@
 // What the reconciler reads: the InferenceServices and their children as the watches last saw them, trimmed to the
 // fields the operator reads (as client-go's transform functions do), plus what our own writes returned.
 import type { KubernetesObject, V1Deployment, V1Job, V1Service } from '@kubernetes/client-node';
-import { API_VERSION, KIND } from '../../crds/index.js';
+import { KIND } from '../../crds/index.js';
 import { Label, MANAGED_SELECTOR, ownerKey } from '../labels.js';
 import type { RawInferenceService } from '../reconciler.js';
 import { apiVersionOf, DEPLOYMENTS, INFERENCE_SERVICES, JOBS, SERVICES, type Ref } from '../resources.js';
@@ -33,32 +33,29 @@ function trimMetadata(obj: KubernetesObject, ref: Ref, kind: string): Kubernetes
 
 const ownKey = (obj: KubernetesObject): string | undefined => (obj.metadata?.namespace && obj.metadata.name ? `${obj.metadata.namespace}/${obj.metadata.name}` : undefined);
 
-export const INFERENCE_SERVICES_WATCH: WatchedResource = {
-  name: 'inferenceservices',
-  ref: INFERENCE_SERVICES,
-  kind: KIND,
-  transform: (o) => trimMetadata(o, INFERENCE_SERVICES, KIND),
-  keyOf: ownKey,
-};
+/** A watched resource whose cached objects are trimmed to what the operator reads; `dropSpec` for a spec never read again. */
+function watched(w: Omit<WatchedResource, 'transform'> & { dropSpec?: boolean }): WatchedResource {
+  const { dropSpec, ...resource } = w;
+  return {
+    ...resource,
+    transform: (o) => {
+      const trimmed = trimMetadata(o, w.ref, w.kind) as KubernetesObject & { spec?: unknown };
+      if (!dropSpec) return trimmed;
+      const { spec: _spec, ...rest } = trimmed;
+      return rest;
+    },
+  };
+}
+
+export const INFERENCE_SERVICES_WATCH: WatchedResource = watched({ name: 'inferenceservices', ref: INFERENCE_SERVICES, kind: KIND, keyOf: ownKey });
 
 export const WATCHED_RESOURCES: readonly WatchedResource[] = [
   INFERENCE_SERVICES_WATCH,
   // Spec is kept: it is compared with what the operator would apply, to skip a write that changes nothing.
-  { name: 'deployments', ref: DEPLOYMENTS, kind: 'Deployment', labelSelector: MANAGED_SELECTOR, transform: (o) => trimMetadata(o, DEPLOYMENTS, 'Deployment'), keyOf: ownerKey },
-  { name: 'services', ref: SERVICES, kind: 'Service', labelSelector: MANAGED_SELECTOR, transform: (o) => trimMetadata(o, SERVICES, 'Service'), keyOf: ownerKey },
-  {
-    name: 'jobs',
-    ref: JOBS,
-    kind: 'Job',
-    labelSelector: MANAGED_SELECTOR,
-    // A Job is created, never applied, and its pod template is never read again: metadata and status suffice.
-    transform: (o) => {
-      const { spec: _spec, ...rest } = trimMetadata(o, JOBS, 'Job') as V1Job;
-      return rest;
-    },
-    keyOf: ownerKey,
-    indexOf: ownerKey,
-  },
+  watched({ name: 'deployments', ref: DEPLOYMENTS, kind: 'Deployment', labelSelector: MANAGED_SELECTOR, keyOf: ownerKey }),
+  watched({ name: 'services', ref: SERVICES, kind: 'Service', labelSelector: MANAGED_SELECTOR, keyOf: ownerKey }),
+  // A Job is created, never applied, and its pod template is never read again: metadata and status suffice.
+  watched({ name: 'jobs', ref: JOBS, kind: 'Job', labelSelector: MANAGED_SELECTOR, dropSpec: true, keyOf: ownerKey, indexOf: ownerKey }),
 ];
 
 /** An object as a write returned it (the shapes differ only in how they type timestamps). */
@@ -100,7 +97,7 @@ export function clusterCache(stores: Record<string, ObjectStore<KubernetesObject
       }),
     assume(written) {
       const obj = written as KubernetesObject;
-      const entry = obj.kind === KIND && obj.apiVersion === API_VERSION ? byKind.get(KIND) : byKind.get(obj.kind ?? '');
+      const entry = byKind.get(obj.kind ?? '');
       if (entry) entry.store.assume(entry.resource.transform(obj));
     },
   };
