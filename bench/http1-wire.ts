@@ -102,6 +102,14 @@ export class ResponseReader {
     return true;
   }
 
+  /** Takes up to `remaining` bytes at `offset` (handing them to the body when `isBody`); returns the offset after them. */
+  private consume(buf: Buffer, offset: number, isBody: boolean): number {
+    const take = Math.min(this.remaining, buf.length - offset);
+    if (isBody) this.body(buf, offset, take);
+    this.remaining -= take;
+    return offset + take;
+  }
+
   feed(chunk: Buffer): number {
     let buf = chunk;
     let offset = 0;
@@ -120,10 +128,7 @@ export class ResponseReader {
           break;
         }
         case State.Length: {
-          const take = Math.min(this.remaining, buf.length - offset);
-          this.body(buf, offset, take);
-          offset += take;
-          this.remaining -= take;
+          offset = this.consume(buf, offset, true);
           if (this.remaining > 0) return -1;
           this.state = State.Done;
           break;
@@ -139,19 +144,14 @@ export class ResponseReader {
           break;
         }
         case State.ChunkData: {
-          const take = Math.min(this.remaining, buf.length - offset);
-          this.body(buf, offset, take);
-          offset += take;
-          this.remaining -= take;
+          offset = this.consume(buf, offset, true);
           if (this.remaining > 0) return -1;
           this.state = State.ChunkEnd;
           this.remaining = 2;
           break;
         }
         case State.ChunkEnd: {
-          const take = Math.min(this.remaining, buf.length - offset);
-          offset += take;
-          this.remaining -= take;
+          offset = this.consume(buf, offset, false);
           if (this.remaining > 0) return -1;
           this.state = State.ChunkSize;
           break;
