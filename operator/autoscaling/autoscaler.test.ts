@@ -394,7 +394,7 @@ test('figures go once the pods could not be listed for longer than they stay fre
   assert.equal(await gaugeValue(h.metrics.liveRequestsPerSecond), undefined);
 });
 
-test('a pod that was ready and is not now (overloaded) does not hold a scale-up; a pod never yet ready does', async (t) => {
+test('a pod that was ready and is not now (overloaded) is scraped and does not hold a scale-up; a pod never yet ready does', async (t) => {
   const a = new FakePod();
   const { pods, scrape } = podsAt({ 'resnet-a': await servePod(t, a) });
   const { h, autoscaler } = harness({ pods, scrape });
@@ -408,10 +408,13 @@ test('a pod that was ready and is not now (overloaded) does not hold a scale-up;
   // Overloaded, resnet-a fails its readiness probe; resnet-b, just created by the scale-up, is not ready yet.
   autoscaler.track(service({ currentReplicas: 3 }));
   h.pods = [{ ...pods[0], ready: false }, { name: 'resnet-b', ip: '10.0.0.2', ready: false }];
+  const scrapesOfA = (): number => h.scrapes.filter((u) => u.includes(pods[0].ip)).length;
+  const before = scrapesOfA();
   h.clock += interval;
   await autoscaler.tick();
   assert.equal(autoscaler.view('ml/resnet')?.decision?.holdReason, 'pods-starting', 'resnet-b has never been ready');
-  assert.equal(h.scrapes.filter((u) => u.includes('10.0.0.2')).length, 0, 'a pod that is not ready is not scraped');
+  assert.equal(h.scrapes.filter((u) => u.includes('10.0.0.2')).length, 0, 'a pod never yet ready is not scraped');
+  assert.equal(scrapesOfA(), before + 1, 'a pod once ready and now not is still scraped: its figures are the overload');
 
   // resnet-b has been ready once; now only overloaded pods are not ready: nothing is starting.
   h.pods = [{ ...pods[0], ready: false }, { name: 'resnet-b', ip: '10.0.0.2', ready: true }];

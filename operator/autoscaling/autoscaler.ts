@@ -234,8 +234,10 @@ export class Autoscaler {
     let pods: ServerPod[];
     try {
       const listed = await this.deps.listServerPods(service.namespace, service.podSelector);
-      pods = listed.filter((pod) => pod.ready !== false && pod.ip !== '');
       if (this.isCurrent(state)) notePodReadiness(state, listed);
+      // A pod once ready and now not is overloaded (its probe answered late) or failing: its figures are the load that
+      // overwhelmed it, and leaving them out would read the overload as no traffic at all.
+      pods = listed.filter((pod) => pod.ip !== '' && (pod.ready !== false || state.seenReady.has(pod.name)));
     } catch (err) {
       if (!this.isCurrent(state)) return;
       const error = `cannot list the server pods: ${errorField(err)}`;

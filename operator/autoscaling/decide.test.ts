@@ -97,6 +97,17 @@ const cases: { name: string; input: DecisionInput; want: Partial<Decision>; reas
     want: { replicas: 3, action: 'scale-up' },
   },
   {
+    name: 'p99 above the SLA while serving the full measured capacity: the demand is unknown, double',
+    input: input({ window: figures(290, { p99Ms: 900 }) }),
+    want: { replicas: 4, action: 'scale-up', recommendation: 4 },
+    reason: /^p99 900 ms > SLA 300 ms at 290 req\/s \(capacity 2 replicas × 150 req\/s × 0\.7 = 210 req\/s, saturated\): scaling to 4$/,
+  },
+  {
+    name: 'saturated at maxReplicas: hold there',
+    input: input({ currentReplicas: 10, window: figures(1500, { p99Ms: 900 }) }),
+    want: { replicas: 10, action: 'hold', holdReason: 'at-max-replicas', recommendation: 10 },
+  },
+  {
     name: 'p99 above the SLA from too few requests to mean it: ignored',
     input: input({ currentReplicas: 1, window: figures(1, { p99Ms: 900, requests: 60 }) }),
     want: { replicas: 1, action: 'hold', holdReason: 'steady' },

@@ -100,7 +100,8 @@ export interface Decision {
  * 1. Outside [minReplicas, maxReplicas]: move to the bound at once, metrics or not (the bounds are the user's word).
  * 2. Hold while pods are starting, before the capacity is known, and without fresh metrics.
  * 3. Recommend ceil(rps / (capacity × targetUtilization)), or the current count when the load is within the
- *    tolerance of the target; when the live p99 is above the SLA, at least one more than now. Clamp to the bounds.
+ *    tolerance of the target; when the live p99 is above the SLA, at least one more than now, and scaleUpFactor times
+ *    now when the replicas also serve their full measured capacity (saturated). Clamp to the bounds.
  * 4. Scale up at once, at most by the step limit. Scale down only to the highest recommendation within the
  *    stabilization window, and only on complete metrics (incomplete ones undercount the load).
  */
@@ -136,10 +137,13 @@ export function decideReplicas(input: DecisionInput): Decision {
   const withinTolerance = Math.abs(utilization - 1) <= policy.tolerance;
   const byRate = withinTolerance ? current : Math.ceil(window.rps / perReplica);
   const latencyMissed = window.p99Ms !== null && window.p99Ms > input.slaP99Ms && window.requests >= policy.minRequestsForP99;
-  const wanted = latencyMissed ? Math.max(byRate, current + 1) : byRate;
+  // Serving what the replicas can carry and still late: the served rate is only a lower bound of the demand (the rest
+  // waits in queues or never got in), so one more replica a round would trail it; double instead.
+  const saturated = latencyMissed && window.rps >= current * capacity * (1 - policy.tolerance);
+  const wanted = saturated ? Math.max(byRate, Math.ceil(current * policy.scaleUpFactor)) : latencyMissed ? Math.max(byRate, current + 1) : byRate;
   const recommendation = clamp(wanted, policy.minReplicas, policy.maxReplicas);
   const why = latencyMissed
-    ? `p99 ${ms(window.p99Ms!)} > SLA ${ms(input.slaP99Ms)} at ${rate(window.rps)} req/s (capacity ${target})`
+    ? `p99 ${ms(window.p99Ms!)} > SLA ${ms(input.slaP99Ms)} at ${rate(window.rps)} req/s (capacity ${target}${saturated ? ', saturated' : ''})`
     : `${rate(window.rps)} req/s ${window.rps > current * perReplica ? '>' : '<'} ${target}`;
   // A recommendation below the current count from an incomplete window undercounts the load: it must not hold up a
   // later scale-down's stabilization any more than it may cause one.

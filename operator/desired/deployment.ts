@@ -71,7 +71,9 @@ export function desiredDeployment(isvc: Owner, settings: OperatorSettings, repli
     command: VERNIER_COMMAND,
     args: serverArgs(spec, settings),
     ports: [{ name: 'http', containerPort: SERVER_PORT, protocol: 'TCP' }],
-    readinessProbe: { httpGet: { path: '/v2/health/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+    // An overloaded server answers its probe late; taking it out of the Service for that only moves its load onto the
+    // others (or, with one replica, onto nothing), so readiness fails only after 15 s without a timely answer.
+    readinessProbe: { httpGet: { path: '/v2/health/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
     livenessProbe: { httpGet: { path: '/v2/health/live', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
     // Loading a large model can take a while; liveness only starts counting once the server answers.
     startupProbe: { httpGet: { path: '/v2/health/live', port: 'http' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 90 },
