@@ -19,7 +19,7 @@ const NS = `vernier-autoscale-${process.pid}`;
 const AUTOSCALED = 'mlp-autoscaled';
 const STATIC = 'mlp-static';
 const LOAD_MULTIPLE = 3;
-const LOAD_SECONDS = 120;
+const LOAD_SECONDS = 150;
 
 const kubectl = operatorAndNamespace(NS);
 
