@@ -124,6 +124,7 @@ export const ChartValues = z
     operator: z
       .strictObject({
         serverImage: z.string().describe("--server-image: image of server and benchmark pods; empty means the chart's image."),
+        cudaServerImage: z.string().describe('--cuda-server-image: image of provider nvidia-t4 server pods; empty means the server image\'s tag + "-cuda".'),
         serverImagePullPolicy: z.enum(PULL_POLICIES).describe('--image-pull-policy of server and benchmark pods.'),
         watchNamespace: z.string().describe('--namespace: watch only this namespace; empty means all namespaces.'),
         gpuNodeSelector: stringMap("--gpu-node-selector: node labels for provider nvidia-t4; empty keeps the operator's default."),

@@ -3,11 +3,23 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { bounded, LIMITS } from '../crds/limits.js';
 import { STRATEGIES } from '../crds/inferenceservice.js';
-import type { CommandLine } from './options-codec.js';
+import { USAGE_EXIT_CODE, type CommandLine } from './options-codec.js';
 
 const int = (min: number, max: number) => z.int().min(min).max(max);
 
 export const EXECUTION_PROVIDERS = ['cpu', 'cuda'] as const;
+
+/** How `vernier serve` ends; the operator reads the last two from a server container that stopped (operator/status/server-failure.ts). */
+export const SERVE_EXIT_CODES = {
+  ok: 0,
+  error: 1,
+  usage: USAGE_EXIT_CODE,
+  // sysexits.h values: apart from Node's own codes and from 128 + signal.
+  /** The model cannot be loaded or served as configured (EX_DATAERR). */
+  badModel: 65,
+  /** --execution-provider cuda, and CUDA cannot be used: no device, no driver, or no CUDA provider in the image (EX_UNAVAILABLE). */
+  cudaUnavailable: 69,
+} as const;
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 
 export const ServeOptions = z.strictObject({

@@ -22,6 +22,10 @@ export const Reason = {
   DeploymentProgressing: 'DeploymentProgressing',
   /** The rollout stopped making progress (e.g. the image cannot be pulled or the model fails to load). */
   DeploymentFailed: 'DeploymentFailed',
+  /** The server exits because CUDA cannot be used (no GPU visible, no driver, no CUDA provider in the image). */
+  CUDAUnavailable: 'CUDAUnavailable',
+  /** The server exits because the model cannot be loaded or served as configured. */
+  ModelLoadFailed: 'ModelLoadFailed',
 
   // Benchmarked
   /** Waiting for the server to become Ready before load-testing it. */

@@ -26,7 +26,8 @@ function buildFlag(name: string): string[] {
 test('the Dockerfile lays out its files with the same recipe as the registry-free build', () => {
   assert.match(dockerfile, /^RUN .*bash image\/stage\.sh \/stage$/m);
   assert.match(dockerfile, /COPY --from=build \/stage\/rootfs\/ \//);
-  assert.match(buildScript, /^bash "\$REPO\/image\/stage\.sh" /m);
+  assert.match(buildScript, /^VERNIER_IMAGE_VARIANT="\$VARIANT" bash "\$REPO\/image\/stage\.sh" /m);
+  assert.match(dockerfile, /^RUN .*VERNIER_IMAGE_VARIANT=\$VARIANT bash image\/stage\.sh \/stage$/m);
 });
 
 test('the Dockerfile builds from the product tree, not from the test harness in e2e/', () => {
@@ -41,7 +42,9 @@ test('user, working directory, environment and entrypoint agree between the Dock
   assert.deepEqual(JSON.parse(dockerfileInstruction('ENTRYPOINT')), JSON.parse(buildFlag('entrypoint')[0]));
 });
 
-test('the image is built under the name the operator deploys by default', () => {
+test('both variants are built under the names the operator deploys by default', () => {
   assert.equal(defaultSettings().serverImage, `vernier:${packageVersion()}`);
-  assert.match(buildScript, /REF="vernier:\$VERSION"/);
+  assert.equal(defaultSettings().cudaServerImage, `vernier:${packageVersion()}-cuda`);
+  assert.match(buildScript, /^TAG="\$VERSION\$\(\[ "\$VARIANT" = cuda \] && echo -cuda \|\| true\)"$/m);
+  assert.match(buildScript, /REF="vernier:\$TAG"/);
 });

@@ -5,19 +5,26 @@
 #                                  image/image-files.ts), its production dependencies, the demo models
 #   /lib*/...                      the glibc / libstdc++ shared libraries node and onnxruntime link against
 #   /etc/{passwd,group,nsswitch.conf}, /etc/ssl/certs/ca-certificates.crt, /tmp
+# The CUDA variant (VERNIER_IMAGE_VARIANT=cuda) adds onnxruntime's CUDA provider next to onnxruntime-node's core library
+# and the CUDA / cuDNN libraries it loads in /usr/local/cuda/lib64 (image/cuda-inputs.sh lists them; fetch-cuda.sh
+# fetches them from PyPI). The driver's libcuda.so.1 is not shipped: the GPU node's container runtime mounts it.
 # Both the repository's Dockerfile and e2e/image/build-image.sh (no registry, no engine) run this script.
 #
 # Usage: stage.sh OUT_DIR         (run `npm run build && npm run models` first)
-# Environment: VERNIER_NODE_VERSION (default below), VERNIER_CACHE (download and node_modules cache)
+# Environment: VERNIER_NODE_VERSION (default below), VERNIER_CACHE (download and node_modules cache),
+#              VERNIER_IMAGE_VARIANT (cpu, the default, or cuda)
 set -euo pipefail
 
 NODE_VERSION="${VERNIER_NODE_VERSION:-24.21.0}"
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 CACHE="${VERNIER_CACHE:-$HOME/.cache/vernier}/image-inputs"
 OUT="${1:?usage: stage.sh OUT_DIR}"
+VARIANT="${VERNIER_IMAGE_VARIANT:-cpu}"
+CUDA_LIB_DIR=/usr/local/cuda/lib64   # on the image's LD_LIBRARY_PATH (e2e/image/build-image.sh, Dockerfile)
 APP_UID=10001
 
 die() { echo "stage: $*" >&2; exit 1; }
+case "$VARIANT" in cpu | cuda) ;; *) die "VERNIER_IMAGE_VARIANT must be cpu or cuda, not '$VARIANT'" ;; esac
 for built in dist/cli/vernier.js dist/image/image-files.js; do
   [ -f "$REPO/$built" ] || die "$REPO/$built is missing: run 'npm run build' first"
 done
@@ -66,10 +73,26 @@ done <<<"$app_files"
 mkdir -p "$ROOTFS/app/models"
 cp "$REPO"/models/*.onnx "$ROOTFS/app/models/"
 
-# --- Shared libraries: whatever node and onnxruntime resolve to on the building machine (glibc-based Debian).
 binding="$ROOTFS/app/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node"
 [ -f "$binding" ] || die "onnxruntime-node's linux/x64 binding is missing from the production node_modules"
-libs="$( (ldd "$ROOTFS/usr/local/bin/node"; ldd "$binding"; ldd "$(dirname "$binding")/libonnxruntime.so.1") \
+ort_dir="$(dirname "$binding")"
+elves=("$ROOTFS/usr/local/bin/node" "$binding" "$ort_dir/libonnxruntime.so.1")
+
+# --- CUDA variant: the provider from onnxruntime-gpu, of the same onnxruntime build commit as onnxruntime-node's core.
+if [ "$VARIANT" = cuda ]; then
+  cuda_inputs="$(bash "$REPO/image/fetch-cuda.sh")" || die "cannot fetch the CUDA libraries (image/fetch-cuda.sh)"
+  npm_commit="$(grep -aom1 'git-commit-id=[0-9a-f]*' "$ort_dir/libonnxruntime.so.1")"
+  [ -n "$npm_commit" ] && [ "$npm_commit" = "$(cat "$cuda_inputs/ort-commit")" ] \
+    || die "onnxruntime-node ($npm_commit) and onnxruntime-gpu ($(cat "$cuda_inputs/ort-commit")) are different builds: pin the same release in image/cuda-inputs.sh"
+  install -m 0755 "$cuda_inputs"/ort/* "$ort_dir/"
+  install -d "$ROOTFS$CUDA_LIB_DIR"
+  install -m 0755 "$cuda_inputs"/cuda/* "$ROOTFS$CUDA_LIB_DIR/"
+  elves+=("$ort_dir"/libonnxruntime_providers_*.so "$ROOTFS$CUDA_LIB_DIR"/*)
+fi
+
+# --- Shared libraries: whatever node and onnxruntime resolve to on the building machine (glibc-based Debian); for the
+# CUDA variant also what its libraries need besides each other (zlib for cuDNN) and the driver (absent: not found).
+libs="$(for elf in "${elves[@]}"; do LD_LIBRARY_PATH="$ROOTFS$CUDA_LIB_DIR" ldd "$elf"; done \
   | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }' | sort -u)"
 for lib in $libs; do
   case "$lib" in "$ROOTFS"/*) continue ;; esac
@@ -87,4 +110,4 @@ if [ "$(id -u)" = 0 ]; then
   chroot "$ROOTFS" /usr/local/bin/node -e "require('/app/node_modules/onnxruntime-node'); process.stdout.write('')" \
     || die "the staged rootfs cannot load node + onnxruntime-node (missing shared library?)"
 fi
-echo "stage: $ROOTFS ($(du -sh "$ROOTFS" | cut -f1), node $NODE_VERSION)"
+echo "stage: $ROOTFS ($VARIANT, $(du -sh "$ROOTFS" | cut -f1), node $NODE_VERSION)"

@@ -8,6 +8,7 @@ test('operator flags: defaults', () => {
   assert.notEqual(config, 'help');
   if (config === 'help') return;
   assert.match(config.settings.serverImage, /^vernier:\d+\.\d+\.\d+/);
+  assert.equal(config.settings.cudaServerImage, `${config.settings.serverImage}-cuda`);
   assert.equal(config.settings.imagePullPolicy, 'IfNotPresent');
   assert.deepEqual(config.settings.gpuNodeSelector, { 'nvidia.com/gpu.product': 'Tesla-T4' });
   assert.equal(config.namespace, undefined, 'all namespaces');
@@ -23,10 +24,21 @@ test('operator flags: values, and environment variables VERNIER_<FLAG>', () => {
   if (config === 'help') throw new Error('unexpected help');
   assert.equal(config.namespace, 'ml');
   assert.equal(config.settings.serverImage, 'registry.example.com/vernier:1');
+  assert.equal(config.settings.cudaServerImage, 'registry.example.com/vernier:1-cuda', "the server image's CUDA build by default");
   assert.deepEqual(config.settings.gpuNodeSelector, { a: 'b', c: 'd' });
   assert.equal(config.settings.benchmarkTtlSeconds, 60);
   assert.deepEqual(config.leaderElection, { namespace: 'vernier-system', name: 'vernier-operator', leaseDurationMs: 6000, renewDeadlineMs: 4000, retryPeriodMs: 800 });
   assert.equal(config.http.port, 0);
+});
+
+test('operator flags: --cuda-server-image names the CUDA build; a digest server image needs it', () => {
+  const own = parseOperatorArgs(['--server-image=r/vernier:2', '--cuda-server-image=r/vernier-gpu:2'], {});
+  if (own === 'help') throw new Error('unexpected help');
+  assert.deepEqual([own.settings.serverImage, own.settings.cudaServerImage], ['r/vernier:2', 'r/vernier-gpu:2']);
+  assert.throws(() => parseOperatorArgs([`--server-image=r/vernier@sha256:${'a'.repeat(64)}`], {}), /give --cuda-server-image too/);
+  const untagged = parseOperatorArgs(['--server-image=registry:5000/vernier'], {});
+  if (untagged === 'help') throw new Error('unexpected help');
+  assert.equal(untagged.settings.cudaServerImage, 'registry:5000/vernier:latest-cuda');
 });
 
 test('operator flags: bad values name the flag and what was expected', () => {

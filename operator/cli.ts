@@ -4,7 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { decodeArgs, helpText, operatorCommandLine, USAGE_EXIT_CODE, UsageError, type OperatorOptions } from '../contracts/index.js';
 import { createLogger, type Level } from './log.js';
 import { startOperator } from './operator.js';
-import { defaultSettings, packageVersion, type OperatorSettings } from './settings.js';
+import { cudaVariantOf, defaultSettings, packageVersion, type OperatorSettings } from './settings.js';
 
 const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
@@ -35,6 +35,7 @@ export function parseOperatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   if (o === 'help') return 'help';
   const settings = defaultSettings({
     ...(o.serverImage ? { serverImage: o.serverImage } : {}),
+    ...(o.cudaServerImage || o.serverImage ? { cudaServerImage: o.cudaServerImage ?? cudaImageFor(o.serverImage!) } : {}),
     ...(o.imagePullPolicy ? { imagePullPolicy: o.imagePullPolicy } : {}),
     ...(o.gpuNodeSelector ? { gpuNodeSelector: o.gpuNodeSelector } : {}),
     ...(o.benchmarkTtlSeconds !== undefined ? { benchmarkTtlSeconds: o.benchmarkTtlSeconds } : {}),
@@ -60,6 +61,14 @@ export function parseOperatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     resyncMinutes: o.resyncMinutes,
     logLevel: o.logLevel,
   };
+}
+
+function cudaImageFor(serverImage: string): string {
+  try {
+    return cudaVariantOf(serverImage);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 function podNamespace(): string | undefined {
@@ -94,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger({ level: config.logLevel });
   const kubeConfig = loadKubeConfig(config.kubeconfig);
-  log.info('starting', { server: kubeConfig.getCurrentCluster()?.server, namespace: config.namespace ?? '(all)', image: config.settings.serverImage });
+  log.info('starting', { server: kubeConfig.getCurrentCluster()?.server, namespace: config.namespace ?? '(all)', image: config.settings.serverImage, cudaImage: config.settings.cudaServerImage });
   const operator = await startOperator({
     kubeConfig,
     settings: config.settings,

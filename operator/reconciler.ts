@@ -9,6 +9,7 @@ import {
   parseInferenceServiceSpec,
   Reason,
   specHash,
+  type ConditionDraft,
   type InferenceServiceSpec,
 } from '../crds/index.js';
 import { applyIfChanged } from './apply.js';
@@ -31,6 +32,7 @@ import { computeStatus, invalidSpecStatus, sameStatus } from './status/compute.j
 import { isTrue } from './status/conditions.js';
 import { liveOutcome, type LiveOutcome } from './status/live.js';
 import { readyCondition } from './status/ready.js';
+import { serverFailureCondition } from './status/server-failure.js';
 import { BENCHMARK_RECORD_ANNOTATION, encodeRecord, readRecord, recordedReport, withRecordedBenchmark, type BenchmarkRecord } from './status/record.js';
 import { conditionTransitions } from './status/transitions.js';
 import type { ReconcileResult } from './work-queue.js';
@@ -211,7 +213,9 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
       applyIfChanged<V1Deployment>(client, desiredDeployment(owner, settings, replicas), cache.deployment(namespace, deploymentName(owner)), remember),
       applyIfChanged<V1Service>(client, desiredService(owner), cache.service(namespace, serviceName(owner)), remember),
     ]);
-    const ready = readyCondition(deployment, replicas, isTrue(previous?.conditions, ConditionType.Ready));
+    const rollout = readyCondition(deployment, replicas, isTrue(previous?.conditions, ConditionType.Ready));
+    // A stuck rollout (its progress deadline passed) is explained by the server's own exit code where it gave one.
+    const ready = rollout.reason === Reason.DeploymentFailed ? ((await stoppedServerCondition(owner)) ?? rollout) : rollout;
 
     const jobName = benchmarkJobName(owner, hash);
     const lookAtJob = !isMeasured(previous, hash) && !failedForGeneration(previous, generation);
@@ -282,6 +286,15 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     const result = capacityOutcome({ previous, hash, benchmarked, podReady: podIp !== undefined, jobName, job });
     if (result.createJob && podIp) await createJob(desiredCapacityJob(owner, hash, podIp, settings), hash);
     return result;
+  }
+
+  async function stoppedServerCondition(owner: Owner): Promise<ConditionDraft | undefined> {
+    const pods = await client.request<{ items: V1Pod[] }>({
+      method: 'GET',
+      path: resourcePath(at(PODS, owner.metadata.namespace!)),
+      query: { labelSelector: selectorText(owner) },
+    });
+    return serverFailureCondition(pods.items);
   }
 
   async function readyServerPodIp(owner: Owner): Promise<string | undefined> {

@@ -4,6 +4,8 @@ import { packageVersion } from '../contracts/package-root.js';
 export interface OperatorSettings {
   /** Image of the server and the benchmark when spec.image is not set. */
   serverImage: string;
+  /** Image of the server for provider nvidia-t4 when spec.image is not set: serverImage's build with the CUDA provider. */
+  cudaServerImage: string;
   /** Pull policy when spec.imagePullPolicy is not set. */
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   /** Labels a node must carry for provider nvidia-t4, unless spec.provider.nodeSelector names its own. */
@@ -26,9 +28,17 @@ export const DEFAULT_GPU_NODE_SELECTOR: Record<string, string> = { 'nvidia.com/g
 /** The package version, also the default image tag; re-exported for operator/cli.ts's --version. */
 export { packageVersion };
 
+/** The CUDA build of an image, named as e2e/image/build-image.sh names it: its tag + "-cuda" (vernier:0.1.0 → vernier:0.1.0-cuda). */
+export function cudaVariantOf(image: string): string {
+  if (image.includes('@')) throw new Error(`cannot name the CUDA build of ${image} (a digest): give --cuda-server-image too`);
+  const hasTag = image.lastIndexOf(':') > image.lastIndexOf('/');
+  return hasTag ? `${image}-cuda` : `${image}:latest-cuda`;
+}
+
 export function defaultSettings(overrides: Partial<OperatorSettings> = {}): OperatorSettings {
   return {
     serverImage: `vernier:${packageVersion()}`,
+    cudaServerImage: `vernier:${packageVersion()}-cuda`,
     imagePullPolicy: 'IfNotPresent',
     gpuNodeSelector: { ...DEFAULT_GPU_NODE_SELECTOR },
     benchmarkTtlSeconds: 600,

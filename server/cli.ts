@@ -1,11 +1,20 @@
 import { readCommandLine } from '../contracts/options-codec.js';
 import { serveCommandLine } from '../contracts/serve-options.js';
-import { startServer } from './serve.js';
+import { LoadFailure } from './engine/load-failure.js';
+import { startServer, type RunningServer } from './serve.js';
 
 export async function main(argv: string[]): Promise<number> {
   const options = readCommandLine(serveCommandLine, argv, process.env);
   if (typeof options === 'number') return options;
-  const server = await startServer(options);
+  let server: RunningServer;
+  try {
+    server = await startServer(options);
+  } catch (err) {
+    if (!(err instanceof LoadFailure)) throw err;
+    // One line, last in the log: the pod's termination message (FallbackToLogsOnError) and the operator's condition.
+    console.error(`vernier serve: ${err.message}`);
+    return err.exitCode;
+  }
   const plan = server.engine.plan;
   const batching = plan.batching ? `, batches ≤ ${plan.batching.maxBatchSize} rows within ${plan.batching.maxQueueDelayMs} ms` : '';
   console.log(

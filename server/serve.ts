@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type ServerLifecycle } from './app.js';
 import { closeConnections } from './drain.js';
 import { createEngine, type Engine } from './engine/create-engine.js';
+import { loadFailure } from './engine/load-failure.js';
 import { ServerMetrics } from './metrics.js';
 import { defaultModelName, resolveModelPath } from './model-source.js';
 import type { ServeOptions } from '../contracts/serve-options.js';
@@ -19,28 +20,32 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
+/** Throws a LoadFailure when the model or its execution provider cannot be loaded (its exitCode says which). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const modelPath = resolveModelPath(options.model);
   const modelName = options.name ?? defaultModelName(options.model);
   let engine: Engine | undefined;
   const metrics = new ServerMetrics(
     () => engine?.scheduler.queueDepth ?? 0,
     () => engine?.scheduler.expectedWaitMs ?? 0,
   );
-  engine = await createEngine({
-    modelPath,
-    strategy: options.strategy,
-    workers: options.workers,
-    maxBatchSize: options.maxBatchSize,
-    maxQueueDelayMs: options.maxQueueDelayMs,
-    intraOpThreads: options.intraOpThreads,
-    executionProvider: options.executionProvider,
-    workerNice: options.workerNice,
-    maxQueue: options.maxQueue,
-    queueTimeoutMs: options.requestTimeoutMs,
-    cores: options.cores,
-    onRun: (run) => metrics.observeRun(run),
-  });
+  try {
+    engine = await createEngine({
+      modelPath: resolveModelPath(options.model),
+      strategy: options.strategy,
+      workers: options.workers,
+      maxBatchSize: options.maxBatchSize,
+      maxQueueDelayMs: options.maxQueueDelayMs,
+      intraOpThreads: options.intraOpThreads,
+      executionProvider: options.executionProvider,
+      workerNice: options.workerNice,
+      maxQueue: options.maxQueue,
+      queueTimeoutMs: options.requestTimeoutMs,
+      cores: options.cores,
+      onRun: (run) => metrics.observeRun(run),
+    });
+  } catch (err) {
+    throw loadFailure(err, options.executionProvider);
+  }
   metrics.modelLoad.set(engine.loadSeconds);
   const lifecycle: ServerLifecycle = { ready: true, draining: false };
   const app = buildApp(

@@ -88,6 +88,7 @@ test('desiredDeployment probes the v2 health endpoints on the named port', () =>
 
 test('provider nvidia-t4 adds the GPU limit, node selector, toleration and the CUDA execution provider', () => {
   const cpu = desiredDeployment(inferenceService(), settings()).spec!.template.spec!;
+  assert.equal(cpu.containers[0].image, 'vernier:test', 'CPU services keep the small image');
   assert.equal(cpu.nodeSelector, undefined);
   assert.equal(cpu.tolerations, undefined);
   assert.equal(cpu.containers[0].resources?.limits, undefined);
@@ -103,7 +104,19 @@ test('provider nvidia-t4 adds the GPU limit, node selector, toleration and the C
   const byDefault = desiredDeployment(inferenceService({ provider: { type: 'nvidia-t4' } }), settings({ gpuNodeSelector: { 'gpu.example.com/model': 't4' } }));
   assert.deepEqual(byDefault.spec!.template.spec!.nodeSelector, { 'gpu.example.com/model': 't4' });
   assert.deepEqual(pod.tolerations, [GPU_TOLERATION]);
+  assert.deepEqual(GPU_TOLERATION, { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
   assert.equal(c.args?.[c.args.indexOf('--execution-provider') + 1], 'cuda');
+  assert.equal(c.image, 'vernier:test-cuda', 'the CUDA build of the image');
+  assert.equal(byDefault.spec!.template.spec!.containers[0].resources?.limits?.['nvidia.com/gpu'], '1');
+});
+
+test('provider nvidia-t4 with a model to fetch: the init container runs the same CUDA image, without a GPU', () => {
+  const isvc = inferenceService({ provider: { type: 'nvidia-t4' }, model: { name: 'm', uri: 'https://models.example.com/m.onnx', sha256: 'a'.repeat(64) } });
+  const pod = desiredDeployment(isvc, settings()).spec!.template.spec!;
+  assert.equal(pod.initContainers?.[0].image, 'vernier:test-cuda', 'one image to pull on the GPU node');
+  assert.equal(pod.initContainers?.[0].resources, undefined);
+  const own = desiredDeployment(inferenceService({ provider: { type: 'nvidia-t4' }, image: 'registry.example.com/vernier-gpu:7' }), settings());
+  assert.equal(own.spec!.template.spec!.containers[0].image, 'registry.example.com/vernier-gpu:7', 'spec.image wins for GPU services too');
 });
 
 test('spec.image and spec.imagePullPolicy override the operator defaults', () => {

@@ -39,7 +39,11 @@ export function serverArgs(spec: InferenceServiceSpec, settings: OperatorSetting
   ];
 }
 
-// nvidia-t4 is unverified until the project runs on a GPU node: it relies on the image's onnxruntime having CUDA.
+/** The server's image: the spec's, else the CUDA build for a GPU provider (the CPU image stays small). */
+export function serverImage(spec: InferenceServiceSpec, settings: OperatorSettings): string {
+  return spec.image ?? (spec.provider.type === 'nvidia-t4' ? settings.cudaServerImage : settings.serverImage);
+}
+
 function resources(spec: InferenceServiceSpec): V1Container['resources'] {
   const requests: Record<string, string> = { ...(spec.resources?.requests ?? {}) };
   const limits: Record<string, string> = { ...(spec.resources?.limits ?? {}) };
@@ -61,7 +65,7 @@ export function desiredDeployment(isvc: Owner, settings: OperatorSettings, repli
   const spec = isvc.spec;
   const labels = labelsFor(isvc, 'server');
   const model = modelSource(spec.model);
-  const image = spec.image ?? settings.serverImage;
+  const image = serverImage(spec, settings);
   const imagePullPolicy = spec.imagePullPolicy ?? settings.imagePullPolicy;
   const gpu = spec.provider.type === 'nvidia-t4';
   const server: V1Container = {

@@ -17,7 +17,7 @@ export function inferenceService(spec: Partial<InferenceServiceSpecInput> = {}, 
 }
 
 export function settings(overrides: Partial<OperatorSettings> = {}): OperatorSettings {
-  return defaultSettings({ serverImage: 'vernier:test', ...overrides });
+  return defaultSettings({ serverImage: 'vernier:test', cudaServerImage: 'vernier:test-cuda', ...overrides });
 }
 
 export function compactReport(overrides: Partial<CompactBenchReport> = {}): CompactBenchReport {

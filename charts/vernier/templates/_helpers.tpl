@@ -62,7 +62,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{/* The `vernier operator` arguments the values map to, as a YAML list. */}}
 {{- define "vernier.operatorArgs" -}}
 {{- $args := list "operator" }}
-{{- $args = append $args (printf "--server-image=%s" (default (include "vernier.image" .) .Values.operator.serverImage)) }}
+{{- $serverImage := default (include "vernier.image" .) .Values.operator.serverImage }}
+{{- $args = append $args (printf "--server-image=%s" $serverImage) }}
+{{- $args = append $args (printf "--cuda-server-image=%s" (default (printf "%s-cuda" $serverImage) .Values.operator.cudaServerImage)) }}
 {{- $args = append $args (printf "--image-pull-policy=%s" .Values.operator.serverImagePullPolicy) }}
 {{- with .Values.operator.watchNamespace }}
 {{- $args = append $args (printf "--namespace=%s" .) }}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { V1Pod } from '@kubernetes/client-node';
+import { SERVE_EXIT_CODES } from '../../contracts/index.js';
+import { Reason } from '../../crds/index.js';
+import { serverFailureCondition } from './server-failure.js';
+
+const NO_DEVICE = 'vernier serve: no CUDA device visible: the CUDA runtime says "no CUDA-capable device is detected"; the pod needs ...';
+
+const crashLooping = (exitCode: number, message: string): V1Pod => ({
+  metadata: { name: 'audio-cnn-t4-6d5f-abcde' },
+  status: {
+    containerStatuses: [
+      {
+        name: 'server',
+        image: 'vernier:0.1.0-cuda',
+        imageID: '',
+        ready: false,
+        restartCount: 4,
+        state: { waiting: { reason: 'CrashLoopBackOff' } },
+        lastState: { terminated: { exitCode, message: `some onnxruntime log line\n${message}\n` } },
+      },
+    ],
+  },
+});
+
+test('a server that exits for want of CUDA gives Ready=False CUDAUnavailable with its own line', () => {
+  const condition = serverFailureCondition([crashLooping(SERVE_EXIT_CODES.cudaUnavailable, NO_DEVICE)]);
+  assert.deepEqual(condition, {
+    type: 'Ready',
+    status: 'False',
+    reason: Reason.CUDAUnavailable,
+    message: `server pod audio-cnn-t4-6d5f-abcde exited with code ${SERVE_EXIT_CODES.cudaUnavailable}, restarted 4 time(s): ${NO_DEVICE.replace('vernier serve: ', '')}`,
+  });
+});
+
+test('a bad model is ModelLoadFailed; other exits (OOM kill, crash) and running pods say nothing', () => {
+  assert.equal(serverFailureCondition([crashLooping(SERVE_EXIT_CODES.badModel, 'vernier serve: cannot load model /x.onnx: ...')])?.reason, Reason.ModelLoadFailed);
+  assert.equal(serverFailureCondition([crashLooping(137, 'Killed')]), undefined);
+  assert.equal(serverFailureCondition([{ metadata: { name: 'p' }, status: { containerStatuses: [] } }]), undefined);
+  assert.equal(serverFailureCondition([]), undefined);
+});
