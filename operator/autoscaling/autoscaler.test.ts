@@ -158,17 +158,20 @@ test('two pods scraped over HTTP: rate and p99 across both, a scale-up as the lo
   assert.equal(autoscaler.view('ml/resnet')?.live?.rps, 20);
   assert.deepEqual(h.changes, ['ml/resnet'], 'the same figures again are not news');
 
-  // 9000 requests in 15 s: (600 + 9000) / 45 s = 213 req/s, beyond 2 × 100 × 0.7 = 140.
+  // 9000 requests in 15 s: (600 + 9000) / 45 s = 213 req/s over the window, and 600 req/s in the latest interval,
+  // beyond 2 × 100 × 0.7 = 140: ⌈600 / 70⌉ = 9 wanted, at most 2 + 4 this step.
   a.answer(4500, 0.05);
   b.answer(4500, 0.1);
   h.clock += interval;
   await autoscaler.tick();
   view = autoscaler.view('ml/resnet')!;
   assert.ok(Math.abs(view.live!.rps - 9600 / 45) < 1e-9);
+  assert.equal(view.live!.latestRps, 600);
   assert.equal(view.decision?.action, 'scale-up');
-  assert.equal(view.decision?.replicas, 4);
+  assert.equal(view.decision?.recommendation, 9);
+  assert.equal(view.decision?.replicas, 6);
   assert.deepEqual(h.changes, ['ml/resnet', 'ml/resnet'], 'one onChange for the scale-up round');
-  assert.equal(await gaugeValue(h.metrics.desiredReplicas), 4);
+  assert.equal(await gaugeValue(h.metrics.desiredReplicas), 6);
 
   await autoscaler.tick();
   assert.equal(h.changes.length, 2, 'a tick before the interval is up runs no round');

@@ -9,7 +9,7 @@ const seconds = (s: number) => s * 1000;
 
 /** Live figures: healthy, complete and fresh unless overridden. */
 function figures(rps: number, overrides: Partial<WindowFigures> = {}): WindowFigures {
-  return { rps, p99Ms: 120, requests: rps * 60, podsCounted: 2, podsMissing: [], windowSeconds: 60, complete: true, observedAt: now - seconds(5), ...overrides };
+  return { rps, latestRps: rps, p99Ms: 120, requests: rps * 60, podsCounted: 2, podsMissing: [], windowSeconds: 60, complete: true, observedAt: now - seconds(5), ...overrides };
 }
 
 /** Capacity 150 req/s per replica, SLA p99 300 ms, 1 to 10 replicas, default policy; 2 replicas running. */
@@ -95,6 +95,17 @@ const cases: { name: string; input: DecisionInput; want: Partial<Decision>; reas
     name: 'p99 above the SLA inside the tolerance band still scales up',
     input: input({ window: figures(200, { p99Ms: 310 }) }),
     want: { replicas: 3, action: 'scale-up' },
+  },
+  {
+    name: 'a step up in the latest interval is acted on before the window catches up',
+    input: input({ window: figures(180, { latestRps: 400 }) }),
+    want: { replicas: 4, action: 'scale-up', recommendation: 4 },
+    reason: /^400 req\/s > 2 replicas × 150 req\/s × 0\.7 = 210 req\/s: scaling to 4$/,
+  },
+  {
+    name: 'a fall in the latest interval waits for the window',
+    input: input({ window: figures(200, { latestRps: 20 }) }),
+    want: { replicas: 2, action: 'hold', holdReason: 'within-tolerance' },
   },
   {
     name: 'p99 above the SLA while serving the full measured capacity: the demand is unknown, double',

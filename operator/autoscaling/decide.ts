@@ -99,7 +99,8 @@ export interface Decision {
  * The replica count to run now. Rules, in order:
  * 1. Outside [minReplicas, maxReplicas]: move to the bound at once, metrics or not (the bounds are the user's word).
  * 2. Hold while pods are starting, before the capacity is known, and without fresh metrics.
- * 3. Recommend ceil(rps / (capacity × targetUtilization)), or the current count when the load is within the
+ * 3. Recommend ceil(rps / (capacity × targetUtilization)), rps the higher of the window's and the latest interval's,
+ *    or the current count when the load is within the
  *    tolerance of the target; when the live p99 is above the SLA, at least one more than now, and scaleUpFactor times
  *    now when the replicas also serve their full measured capacity (saturated). Clamp to the bounds.
  * 4. Scale up at once, at most by the step limit. Scale down only to the highest recommendation within the
@@ -133,18 +134,21 @@ export function decideReplicas(input: DecisionInput): Decision {
 
   const perReplica = capacity * policy.targetUtilization;
   const target = `${replicas(current)} × ${rate(capacity)} req/s × ${policy.targetUtilization} = ${rate(current * perReplica)} req/s`;
-  const utilization = window.rps / (current * perReplica);
+  // The higher of the window's rate and the latest interval's: a step up is acted on at the next scrape, while a fall
+  // waits for the whole window (and the scale-down stabilization after it).
+  const rps = Math.max(window.rps, window.latestRps);
+  const utilization = rps / (current * perReplica);
   const withinTolerance = Math.abs(utilization - 1) <= policy.tolerance;
-  const byRate = withinTolerance ? current : Math.ceil(window.rps / perReplica);
+  const byRate = withinTolerance ? current : Math.ceil(rps / perReplica);
   const latencyMissed = window.p99Ms !== null && window.p99Ms > input.slaP99Ms && window.requests >= policy.minRequestsForP99;
   // Serving what the replicas can carry and still late: the served rate is only a lower bound of the demand (the rest
   // waits in queues or never got in), so one more replica a round would trail it; double instead.
-  const saturated = latencyMissed && window.rps >= current * capacity * (1 - policy.tolerance);
+  const saturated = latencyMissed && rps >= current * capacity * (1 - policy.tolerance);
   const wanted = saturated ? Math.max(byRate, Math.ceil(current * policy.scaleUpFactor)) : latencyMissed ? Math.max(byRate, current + 1) : byRate;
   const recommendation = clamp(wanted, policy.minReplicas, policy.maxReplicas);
   const why = latencyMissed
-    ? `p99 ${ms(window.p99Ms!)} > SLA ${ms(input.slaP99Ms)} at ${rate(window.rps)} req/s (capacity ${target}${saturated ? ', saturated' : ''})`
-    : `${rate(window.rps)} req/s ${window.rps > current * perReplica ? '>' : '<'} ${target}`;
+    ? `p99 ${ms(window.p99Ms!)} > SLA ${ms(input.slaP99Ms)} at ${rate(rps)} req/s (capacity ${target}${saturated ? ', saturated' : ''})`
+    : `${rate(rps)} req/s ${rps > current * perReplica ? '>' : '<'} ${target}`;
   // A recommendation below the current count from an incomplete window undercounts the load: it must not hold up a
   // later scale-down's stabilization any more than it may cause one.
   const recorded = window.complete || recommendation >= current ? [...history, { at: now, replicas: recommendation }] : history;
@@ -158,7 +162,7 @@ export function decideReplicas(input: DecisionInput): Decision {
   if (recommendation === current) {
     if (wanted > policy.maxReplicas) return hold('at-max-replicas', `${why}, but ${replicas(current)} is maxReplicas`, recommendation, recorded);
     if (withinTolerance && !latencyMissed) {
-      return hold('within-tolerance', `${rate(window.rps)} req/s is within ${percent(policy.tolerance)} of ${target}`, recommendation, recorded);
+      return hold('within-tolerance', `${rate(rps)} req/s is within ${percent(policy.tolerance)} of ${target}`, recommendation, recorded);
     }
     if (wanted < policy.minReplicas) return hold('at-min-replicas', `${why}, but ${replicas(current)} is minReplicas`, recommendation, recorded);
     return hold('steady', `${why}: ${replicas(current)} is right`, recommendation, recorded);

@@ -6,7 +6,7 @@ import type { WindowFigures } from './window.js';
 const sla = 300;
 
 function figures(rps: number, p99Ms: number | null, overrides: Partial<WindowFigures> = {}): WindowFigures {
-  return { rps, p99Ms, requests: rps * 60, podsCounted: 2, podsMissing: [], windowSeconds: 60, complete: true, observedAt: 0, ...overrides };
+  return { rps, latestRps: rps, p99Ms, requests: rps * 60, podsCounted: 2, podsMissing: [], windowSeconds: 60, complete: true, observedAt: 0, ...overrides };
 }
 
 const cases: { name: string; before: WindowFigures | undefined; after: WindowFigures | undefined; moved: boolean }[] = [

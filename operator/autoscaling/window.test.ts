@@ -83,6 +83,14 @@ for (const c of cases) {
   });
 }
 
+test('the latest interval\'s rate shows a step a window before the window\'s rate does; a pod new in it is left out', () => {
+  // 10 req/s for 45 s, then 40 req/s from pod a, and pod c appears at the last scrape.
+  const history = rounds([{ a: fast(0) }, { a: fast(150) }, { a: fast(300) }, { a: fast(450) }, { a: fast(1050), c: fast(7) }]);
+  const got = windowFigures(history, 60);
+  assert.equal(got?.rps, 17.5);
+  assert.equal(got?.latestRps, 40);
+});
+
 test('the p99 comes from the merged deltas of all pods, not from per-pod p99s', () => {
   // Pod a answers 1000 requests under 100 ms, pod b 1000 between 200 and 400 ms: 99 % of all 2000 are within 396 ms.
   const history = rounds([{ a: h([0, 0, 0, 0]), b: h([0, 0, 0, 0]) }, { a: h([1000, 0, 0, 0]), b: h([0, 0, 1000, 0]) }]);

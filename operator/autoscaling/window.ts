@@ -14,6 +14,8 @@ export interface ScrapeRound {
 export interface WindowFigures {
   /** Requests per second over the window, all pods together. */
   rps: number;
+  /** Requests per second between the last two scrapes (pods scraped at both): a step up shows here a window earlier. */
+  latestRps: number;
   /** The 99th-percentile latency over the window across all pods, in ms; null when no request was counted. */
   p99Ms: number | null;
   /** Requests counted in the window (a p99 of fewer than ~100 is little more than their maximum). */
@@ -71,11 +73,18 @@ export function windowFigures(rounds: readonly ScrapeRound[], windowSeconds: num
     for (let i = 1; i < samples.length; i++) deltas.push(histogramDelta(samples[i - 1], samples[i]));
   }
   const merged = mergeHistograms(deltas);
+  const previous = inWindow[inWindow.length - 2];
+  let latestCount = 0;
+  for (const [pod, sample] of Object.entries(latest.pods)) {
+    const before = previous.pods[pod];
+    if (sample != null && before != null) latestCount += histogramDelta(before, sample).count;
+  }
   const seconds = (latest.at - start.at) / 1000;
   const p99 = histogramQuantile(0.99, merged);
   const podsMissing = [...new Set([start, latest].flatMap((round) => Object.keys(round.pods).filter((pod) => round.pods[pod] === null)))].sort();
   return {
     rps: merged.count / seconds,
+    latestRps: latestCount / ((latest.at - previous.at) / 1000),
     p99Ms: p99 === null ? null : p99 * 1000,
     requests: merged.count,
     podsCounted,

@@ -51,6 +51,7 @@ test('the capacity Job loads one pod, not the Service, and searches within the S
 
 const figures = (over: Partial<WindowFigures> = {}): WindowFigures => ({
   rps: 412.34,
+  latestRps: 420.5,
   p99Ms: 80.456,
   requests: 24_000,
   podsCounted: 2,
