@@ -131,3 +131,22 @@ test('half-precision encoding of known values', () => {
   assert.equal(float16Bits(65504), 0x7bff);
   assert.equal(float16Bits(1e6), 0x7c00);
 });
+
+test('text (BYTES) inputs get seeded sentences of the asked number of words, as JSON strings or length-prefixed bytes', () => {
+  const text = [{ name: 'text', datatype: 'BYTES', shape: [4] }];
+  const json = JSON.parse(buildPayloads(text, { encoding: 'json', seed: 5, variants: 1, sentenceWords: { min: 3, max: 5 } }).variants[0].body.toString());
+  const sentences: string[] = json.inputs[0].data;
+  assert.equal(sentences.length, 4);
+  for (const s of sentences) {
+    assert.match(s, /^[A-Z][a-z,]*( [a-z,]+)*\.$/);
+    const words = s.split(' ').length;
+    assert.ok(words >= 3 && words <= 5, `${words} words in ${JSON.stringify(s)}`);
+  }
+  const { body, headers } = buildPayloads(text, { encoding: 'binary', seed: 5, variants: 1, sentenceWords: { min: 3, max: 5 } }).variants[0];
+  const { blobs } = splitBinary(body, Number(headers['inference-header-content-length']));
+  const decoded: string[] = [];
+  for (let offset = 0; offset < blobs[0].length; offset += 4 + blobs[0].readUInt32LE(offset)) {
+    decoded.push(blobs[0].subarray(offset + 4, offset + 4 + blobs[0].readUInt32LE(offset)).toString('utf8'));
+  }
+  assert.deepEqual(decoded, sentences);
+});

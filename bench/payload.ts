@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { InputSpec } from './model-metadata.js';
 import { seededRandom } from './random.js';
+import type { SentenceLengths } from './sentences.js';
 import { elementCount, encodeBinary, randomValues, type TensorValue } from './tensor-data.js';
 
 export type PayloadEncoding = 'json' | 'binary';
@@ -40,12 +41,15 @@ export function inferRequestBody(tensors: TensorWithValues[], encoding: PayloadE
   };
 }
 
-/** `variants` distinct bodies of seeded random data; variant i uses seed + i. */
-export function buildPayloads(inputs: InputSpec[], options: { encoding: PayloadEncoding; seed: number; variants: number }): PayloadSet {
+/** `variants` distinct bodies of seeded random data (sentences of `sentenceWords` words for text inputs); variant i uses seed + i. */
+export function buildPayloads(
+  inputs: InputSpec[],
+  options: { encoding: PayloadEncoding; seed: number; variants: number; sentenceWords?: SentenceLengths },
+): PayloadSet {
   const variants: Payload[] = [];
   for (let v = 0; v < options.variants; v++) {
     const random = seededRandom(options.seed + v);
-    const tensors = inputs.map((spec) => ({ ...spec, values: randomValues(spec.datatype, elementCount(spec.shape), random) }));
+    const tensors = inputs.map((spec) => ({ ...spec, values: randomValues(spec.datatype, elementCount(spec.shape), random, options.sentenceWords) }));
     variants.push(inferRequestBody(tensors, options.encoding));
   }
   return { encoding: options.encoding, source: 'generated', inputs, variants };

@@ -8,7 +8,7 @@ import { encodeRequest } from './http1-wire.js';
 import { isLocalTarget } from './local-target.js';
 import { LoadThreads } from './load-threads.js';
 import { resolveInputShapes, type ModelMetadata } from './model-metadata.js';
-import { parseBenchOptions, type BenchOptions, type BenchOptionsInput } from '../contracts/bench-options.js';
+import { parseBenchOptions, wordRange, type BenchOptions, type BenchOptionsInput } from '../contracts/bench-options.js';
 import { buildPayloads, emptyPayloadSet, readPayloadFile, readRawPayloadFile, type PayloadSet } from './payload.js';
 import { resolveTarget, type ResolvedTarget } from './target.js';
 import type { BenchReport } from '../contracts/bench-report.js';
@@ -36,7 +36,7 @@ async function preparePayloads(options: BenchOptions, target: ResolvedTarget, me
   const meta = await metadata();
   try {
     const inputs = resolveInputShapes(meta, options.batchSize);
-    return buildPayloads(inputs, { encoding: options.payload, seed: options.seed, variants: options.payloadVariants });
+    return buildPayloads(inputs, { encoding: options.payload, seed: options.seed, variants: options.payloadVariants, sentenceWords: wordRange(options.textWords) });
   } catch (err) {
     throw new BenchTargetError(`cannot build payloads for model '${options.model}': ${(err as Error).message}`, { cause: err });
   }

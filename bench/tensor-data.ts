@@ -1,4 +1,7 @@
 // Tensor element values for Open Inference Protocol v2 datatypes: seeded random values and their binary encoding.
+import { DEFAULT_TEXT_WORDS, wordRange } from '../contracts/bench-options.js';
+import { encodeBytesElements } from '../server/text/bytes-elements.js';
+import { seededSentence, type SentenceLengths } from './sentences.js';
 
 export type TensorValue = number | boolean | string;
 
@@ -40,11 +43,14 @@ export function elementCount(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
 }
 
+const defaultSentenceLengths: SentenceLengths = wordRange(DEFAULT_TEXT_WORDS)!;
+
 /**
  * Seeded values of the right kind: floats in [-1, 1) with 4 decimals (identical in JSON and binary),
- * integers in [0, 100) (valid for most index-like inputs), booleans, and short ASCII strings for BYTES.
+ * integers in [0, 100) (valid for most index-like inputs), booleans, and sentences of `lengths` words for BYTES
+ * (text models' input).
  */
-export function randomValues(datatype: string, count: number, random: () => number): TensorValue[] {
+export function randomValues(datatype: string, count: number, random: () => number, lengths = defaultSentenceLengths): TensorValue[] {
   const { kind } = traitsOf(datatype);
   if (count > maxElementsPerTensor) {
     throw new Error(`a tensor of ${count} elements is larger than the generator builds (${maxElementsPerTensor}); check the shape`);
@@ -55,7 +61,7 @@ export function randomValues(datatype: string, count: number, random: () => numb
     if (kind === 'float') values[i] = Math.round((r * 2 - 1) * 1e4) / 1e4;
     else if (kind === 'int') values[i] = Math.floor(r * 100);
     else if (kind === 'bool') values[i] = r < 0.5;
-    else values[i] = Math.floor(r * 2 ** 32).toString(36).padStart(7, '0');
+    else values[i] = seededSentence(random, lengths);
   }
   return values;
 }
@@ -64,15 +70,8 @@ export function randomValues(datatype: string, count: number, random: () => numb
 export function encodeBinary(datatype: string, values: readonly TensorValue[]): Buffer {
   const t = traitsOf(datatype);
   if (t.kind === 'bytes') {
-    const parts = values.map((v) => Buffer.from(String(v), 'utf8'));
-    const out = Buffer.alloc(parts.reduce((n, p) => n + 4 + p.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      out.writeUInt32LE(p.length, offset);
-      p.copy(out, offset + 4);
-      offset += 4 + p.length;
-    }
-    return out;
+    const bytes = encodeBytesElements(values.map(String));
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   const out = Buffer.alloc(values.length * t.size);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);

@@ -36,6 +36,7 @@ const BenchArgsFields = z.strictObject({
   payloadFile: f.payloadFile,
   batchSize: f.batchSize,
   seed: f.seed.unwrap().optional(),
+  textWords: f.textWords.unwrap().optional(),
   slaP99Ms: SlaTargets.shape.p99LatencyMs,
   slaMaxErrorRate: SlaTargets.shape.maxErrorRate,
   slaMinRps: SlaTargets.shape.minThroughputRps,
@@ -107,6 +108,7 @@ export function benchOptionsFromArgs(a: BenchArgs): BenchOptionsInput {
     payloadFile: a.payloadFile,
     batchSize: a.batchSize,
     seed: a.seed,
+    textWords: a.textWords,
     sla: { p99LatencyMs: a.slaP99Ms, minThroughputRps: a.slaMinRps, maxErrorRate: a.slaMaxErrorRate },
     sweep: a.sweep ? { steps: a.sweepSteps, maxSteps: a.sweepMaxSteps } : undefined,
     capacity: a.capacity ? { seconds: a.capacitySeconds } : undefined,
@@ -118,8 +120,8 @@ export function benchOptionsFromArgs(a: BenchArgs): BenchOptionsInput {
  * after its benchmark. The load, the measured window and the warmup are left to the search.
  */
 export function capacitySearchArgs(args: BenchArgsInput, capacitySeconds?: number): BenchArgsInput {
-  const { url, model, path, method, header, threads, payload, payloadFile, batchSize, seed, timeoutMs, waitForServer, slaP99Ms, slaMaxErrorRate, slaMinRps } = args;
-  return { url, model, path, method, header, threads, payload, payloadFile, batchSize, seed, timeoutMs, waitForServer, slaP99Ms, slaMaxErrorRate, slaMinRps, capacity: true, capacitySeconds };
+  const { url, model, path, method, header, threads, payload, payloadFile, batchSize, seed, textWords, timeoutMs, waitForServer, slaP99Ms, slaMaxErrorRate, slaMinRps } = args;
+  return { url, model, path, method, header, threads, payload, payloadFile, batchSize, seed, textWords, timeoutMs, waitForServer, slaP99Ms, slaMaxErrorRate, slaMinRps, capacity: true, capacitySeconds };
 }
 
 const TARGET = 'target';
@@ -154,6 +156,7 @@ export const benchCommandLine: CommandLine<typeof BenchArgs> = {
     payloadFile: { help: 'a body to send instead of generated data: a JSON infer request with --model (no metadata call), any bytes with --path', group: PAYLOAD },
     batchSize: { help: 'first dimension of every input (it must be dynamic, -1); other dynamic dims are 1', group: PAYLOAD },
     seed: { help: 'seed of the generated data and of poisson arrivals (default 1)', group: PAYLOAD },
+    textWords: { help: 'text (BYTES) inputs: words per generated sentence, N or MIN-MAX drawn uniformly (default 6-20)', group: PAYLOAD },
     slaP99Ms: { help: 'target: p99 latency of successful requests at or below this', unit: 'ms', group: SLA },
     slaMaxErrorRate: { help: 'target: failed / all requests at or below F (0..1)', group: SLA },
     slaMinRps: { help: 'target: at least R successful requests per second', group: SLA },

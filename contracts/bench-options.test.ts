@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BenchArgs, benchCommandLine, benchOptionsFromArgs } from './bench-args.js';
-import { parseBenchOptions } from './bench-options.js';
+import { parseBenchOptions, wordRange } from './bench-options.js';
 import { decodeArgs, encodeArgs, helpText, parseDuration } from './options-codec.js';
 
 const target = { url: 'http://127.0.0.1:8080', model: 'm' };
@@ -74,4 +74,14 @@ test('bench flags round-trip: options → argv → options, headers and threads 
 test('a command line cannot give one short form to two flags', () => {
   const clash = { ...benchCommandLine, docs: { ...benchCommandLine.docs, rate: { help: 'r', short: 'c' } } };
   assert.throws(() => decodeArgs(clash, ['--url', target.url, '--model', 'm']), /-c is both --concurrency and --rate/);
+});
+
+test('--text-words takes N or MIN-MAX words per generated sentence', () => {
+  assert.deepEqual(wordRange('12'), { min: 12, max: 12 });
+  assert.deepEqual(wordRange('6-20'), { min: 6, max: 20 });
+  for (const bad of ['0', '20-6', '6-', 'x', '1-99999']) assert.equal(wordRange(bad), undefined, bad);
+  assert.equal(parseBenchOptions(target).textWords, '6-20');
+  const args = decodeArgs(benchCommandLine, ['--url', target.url, '--model', 'm', '--text-words', '60-120']);
+  assert.equal(parseBenchOptions(benchOptionsFromArgs(args as Exclude<typeof args, 'help'>)).textWords, '60-120');
+  assert.throws(() => parseBenchOptions({ ...target, textWords: '20-6' }), /textWords: expected words per sentence as N or MIN-MAX/);
 });

@@ -43,6 +43,18 @@ export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Load threads at most; more than the machine's cores only adds scheduling. */
 export const MAX_THREADS = 256;
 
+/** Words per generated sentence for text (BYTES) inputs: `N`, or `MIN-MAX` drawn uniformly. */
+export const DEFAULT_TEXT_WORDS = '6-20';
+
+/** The range `N` or `MIN-MAX` describes, or undefined when it is neither. Pure. */
+export function wordRange(text: string): { min: number; max: number } | undefined {
+  const m = /^([1-9]\d{0,3})(?:-([1-9]\d{0,3}))?$/.exec(text);
+  if (!m) return undefined;
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  return max >= min ? { min, max } : undefined;
+}
+
 /** The fields of BenchOptions, before the cross-field rules and defaults: what `vernier bench`'s flags are built from. */
 export const BenchOptionsFields = z
   .object({
@@ -85,6 +97,11 @@ export const BenchOptionsFields = z
     /** Size of the first (dynamic) dimension of every input; dynamic dimensions are 1 otherwise. */
     batchSize: z.number().int().positive().max(65_536).optional(),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    /** Text (BYTES) inputs: words per generated sentence, N or MIN-MAX (drawn uniformly). */
+    textWords: z
+      .string()
+      .refine((t) => wordRange(t) !== undefined, 'expected words per sentence as N or MIN-MAX with 1 ≤ MIN ≤ MAX ≤ 9999, e.g. 6-20')
+      .default(DEFAULT_TEXT_WORDS),
     sla: SlaTargets.default({}),
     /** Raise the load step by step until the SLA breaks; the report is the last step that met it. */
     sweep: SweepOptions.optional(),

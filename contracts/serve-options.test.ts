@@ -45,6 +45,8 @@ describe('vernier serve options', () => {
       maxBatchSize: 16,
       maxQueueDelayMs: 0.5,
       maxQueue: 100,
+      maxTokens: 128,
+      maxClientBatchSize: 8,
       intraOpThreads: 2,
       executionProvider: 'cuda',
       cores: 8,

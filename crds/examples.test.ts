@@ -25,7 +25,7 @@ function issuesOf(manifest: unknown): string[] {
 
 describe('examples/*.yaml', () => {
   it('has the documented examples', () => {
-    for (const name of ['audio-cnn-batched', 'audio-cnn-inline', 'audio-cnn-pool', 'mlp', 'audio-cnn-t4', 'mlp-open-loop']) {
+    for (const name of ['audio-cnn-batched', 'audio-cnn-inline', 'audio-cnn-pool', 'mlp', 'audio-cnn-t4', 'mlp-open-loop', 'minilm']) {
       assert.ok(exampleFiles.includes(`${name}.yaml`), `examples/${name}.yaml is missing`);
     }
   });

@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Scheduler } from './engine/scheduler.js';
 import { inferenceRouteTemplates } from './routes/inference.js';
 
-const inferenceRoutes = new Set<string | undefined>(inferenceRouteTemplates);
-
-export function admitOnArrival(app: FastifyInstance, scheduler: Scheduler): void {
+/** Admits the inference routes' requests, and those of `otherRoutes` (templates of other routes that submit to the queue). */
+export function admitOnArrival(app: FastifyInstance, scheduler: Scheduler, otherRoutes: readonly string[] = []): void {
+  const inferenceRoutes = new Set<string | undefined>([...inferenceRouteTemplates, ...otherRoutes]);
   const places = new WeakMap<FastifyRequest, () => void>();
   const giveUp = (request: FastifyRequest) => places.get(request)?.();
   app.addHook('onRequest', (request, _reply, done) => {

@@ -6,6 +6,7 @@ import { compressionOptions } from './compression.js';
 import type { Engine } from './engine/create-engine.js';
 import { OverloadedError, QueueFullError } from './engine/scheduler.js';
 import type { ServerMetrics } from './metrics.js';
+import { embedRouteTemplate, embedRoutes, teiErrorBody, TeiRequestError } from './routes/embed.js';
 import { healthRoutes } from './routes/health.js';
 import { inferenceRoutes } from './routes/inference.js';
 import { metadataRoutes } from './routes/metadata.js';
@@ -20,6 +21,8 @@ export interface AppOptions {
   bodyLimitBytes: number;
   /** Longest time to receive a request, headers and body. */
   requestTimeoutMs: number;
+  /** Text-embedding models: the most texts one request may carry. */
+  maxClientBatchSize: number;
   /** A connection this old is closed after its next answer (0 or absent: never). */
   maxConnectionAgeMs?: number;
   logLevel?: string;
@@ -71,7 +74,10 @@ export function buildApp(options: AppOptions, lifecycle: ServerLifecycle = { rea
       err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
         ? `request body is larger than the server's limit of ${options.bodyLimitBytes} bytes (--max-body-bytes)`
         : err.message;
-    return reply.code(status).send({ error: message });
+    if (request.routeOptions.url !== embedRouteTemplate) return reply.code(status).send({ error: message });
+    // TEI's clients back off on 429, its answer to an overloaded server.
+    const teiStatus = err instanceof OverloadedError || err instanceof QueueFullError ? 429 : status;
+    return reply.code(teiStatus).send(teiErrorBody(teiStatus, message, err instanceof TeiRequestError ? err.errorType : undefined));
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `no route ${request.method} ${request.url}; the API is the Open Inference Protocol v2 under /v2` }),
@@ -80,7 +86,7 @@ export function buildApp(options: AppOptions, lifecycle: ServerLifecycle = { rea
     if (!lifecycle.draining) return done();
     reply.code(503).header('retry-after', '1').send({ error: 'server is shutting down; retry on another replica' });
   });
-  admitOnArrival(app, engine.scheduler);
+  admitOnArrival(app, engine.scheduler, engine.kind.kind === 'text-embedding' ? [embedRouteTemplate] : []);
   const connectedAt = new WeakMap<object, number>();
   const maxAgeMs = options.maxConnectionAgeMs ?? 0;
   if (maxAgeMs > 0) app.server.on('connection', (socket: object) => connectedAt.set(socket, Date.now()));
@@ -101,7 +107,8 @@ export function buildApp(options: AppOptions, lifecycle: ServerLifecycle = { rea
   app.register(fastifyCompress, compressionOptions(options.bodyLimitBytes));
   app.register(healthRoutes, { scheduler: engine.scheduler, lifecycle });
   app.register(metadataRoutes, { engine, modelName, lifecycle });
-  app.register(inferenceRoutes, { engine, modelName, metrics });
+  app.register(inferenceRoutes, { engine, modelName, metrics, maxClientBatchSize: options.maxClientBatchSize });
+  if (engine.kind.kind === 'text-embedding') app.register(embedRoutes, { engine, kind: engine.kind, metrics, maxClientBatchSize: options.maxClientBatchSize });
   app.register(metricsRoutes, { metrics });
 
   return app;

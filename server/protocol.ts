@@ -1,6 +1,7 @@
 // Open Inference Protocol v2 request/response codec: JSON tensors and the binary tensor extension.
 import { datatypeInfo, elementCount, supportedDatatypes, type DatatypeInfo, type NamedTensors, type Tensor, type TypedArray } from './datatypes.js';
 import { formatShape, type ModelSignature, type TensorSpec } from './model-signature.js';
+import { bytesElementsProblem, encodeBytesElements, isWellFormedText } from './text/bytes-elements.js';
 
 /** A client error: the message says what was wrong with the request and what the model expects. */
 export class RequestError extends Error {
@@ -144,8 +145,21 @@ function elementValue(raw: RawInput, info: DatatypeInfo, v: unknown, i: number):
   throw new RequestError(`${at}, outside ${info.datatype}'s range ${info.range}${hint}`);
 }
 
+/** BYTES elements sent as JSON strings, in their binary form (4-byte little-endian length, then UTF-8). */
+function bytesFromJson(raw: RawInput, rows: unknown[][]): Uint8Array {
+  const texts: string[] = [];
+  for (const row of rows) {
+    for (const v of row) {
+      const at = `input '${raw.name}': data[${texts.length}]`;
+      if (typeof v !== 'string') throw new RequestError(`${at} is ${describe(v)}, expected a string`);
+      if (!isWellFormedText(v)) throw new RequestError(`${at} holds a lone surrogate (such as \\ud800), which is not valid UTF-8 text`);
+      texts.push(v);
+    }
+  }
+  return encodeBytesElements(texts);
+}
+
 function tensorFromJson(raw: RawInput): TypedArray {
-  const info = datatypeInfo(raw.datatype)!;
   if (!Array.isArray(raw.data)) throw new RequestError(`input '${raw.name}': data must be an array (or use the binary tensor extension)`);
   const rows = rowsOf(raw.name, raw.data, raw.shape);
   const count = elementCount(raw.shape);
@@ -153,6 +167,8 @@ function tensorFromJson(raw: RawInput): TypedArray {
   if (received !== count) {
     throw new RequestError(`input '${raw.name}': shape ${formatShape(raw.shape)} needs ${count} elements, data has ${received}`);
   }
+  if (raw.datatype === 'BYTES') return bytesFromJson(raw, rows);
+  const info = datatypeInfo(raw.datatype)!;
   const out = new info.array(count);
   // The hot path for large float bodies: one type test and two comparisons per element; anything else goes to elementValue.
   const { lowest, highest, integer } = info;
@@ -178,8 +194,14 @@ function tensorFromJson(raw: RawInput): TypedArray {
 }
 
 function tensorFromBytes(raw: RawInput, bytes: Buffer): TypedArray {
-  const info = datatypeInfo(raw.datatype)!;
   const count = elementCount(raw.shape);
+  if (raw.datatype === 'BYTES') {
+    const problem = bytesElementsProblem(bytes, count, (i) => `element ${i}`);
+    if (problem) throw new RequestError(`input '${raw.name}' (BYTES, shape ${formatShape(raw.shape)}): ${problem}`);
+    // A copy into a buffer of its own, transferable to a worker thread.
+    return new Uint8Array(bytes);
+  }
+  const info = datatypeInfo(raw.datatype)!;
   const expected = count * info.array.BYTES_PER_ELEMENT;
   if (bytes.byteLength !== expected) {
     throw new RequestError(
@@ -224,7 +246,7 @@ function assemble(
   const inputs: NamedTensors = Object.create(null);
   for (const raw of raws) {
     if (Object.hasOwn(inputs, raw.name)) throw new RequestError(`input '${raw.name}' appears more than once`);
-    if (!supportedDatatypes.includes(raw.datatype)) {
+    if (!supportedDatatypes.includes(raw.datatype) && raw.datatype !== specs.get(raw.name)?.datatype) {
       throw new RequestError(`input '${raw.name}': datatype ${raw.datatype} is not supported (supported: ${supportedDatatypes.join(', ')})`);
     }
     checkAgainstModel(raw, specs.get(raw.name), signature);

@@ -41,6 +41,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       maxQueue: options.maxQueue,
       queueTimeoutMs: options.requestTimeoutMs,
       cores: options.cores,
+      maxTokens: options.maxTokens,
       onRun: (run) => metrics.observeRun(run),
     });
   } catch (err) {
@@ -54,6 +55,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       modelName,
       metrics,
       bodyLimitBytes: options.maxBodyBytes,
+      maxClientBatchSize: options.maxClientBatchSize,
       requestTimeoutMs: options.requestTimeoutMs,
       maxConnectionAgeMs: options.maxConnectionAgeMs,
       logLevel: options.logLevel,

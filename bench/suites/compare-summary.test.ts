@@ -13,6 +13,9 @@ function point(contender: string, family: 'vernier' | 'python', throughputRps: n
     rate: null,
     capacityFraction: null,
     throughputRps,
+    requests: Math.round(throughputRps * 5),
+    meanMs: p99Ms / 2,
+    minMs: p99Ms / 4,
     p50Ms: p99Ms / 2,
     p95Ms: p99Ms * 0.9,
     p99Ms,
@@ -21,6 +24,7 @@ function point(contender: string, family: 'vernier' | 'python', throughputRps: n
     errors: {},
     cpuPercent: 150,
     peakRssMiB: 200,
+    cpuSplit: null,
     generatorHealthy: true,
     ...extra,
   };

@@ -16,6 +16,10 @@ export interface ComparePoint {
   rate: number | null;
   capacityFraction: number | null;
   throughputRps: number;
+  /** Measured requests (completed, failed or dropped). */
+  requests: number;
+  meanMs: number;
+  minMs: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
@@ -25,6 +29,8 @@ export interface ComparePoint {
   errors: Record<string, number>;
   cpuPercent: number | null;
   peakRssMiB: number | null;
+  /** Each busy process's share of the CPU time in percent, largest first: whether a multi-process server spread the load. */
+  cpuSplit: number[] | null;
   /** False when the load generator reported it may have limited the figures. */
   generatorHealthy: boolean;
 }

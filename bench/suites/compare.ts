@@ -1,5 +1,6 @@
 // `npm run bench:compare`: Vernier's strategies against a Python FastAPI + onnxruntime baseline and the in-process
 // onnxruntime limit, on the same model files, with the same load generator, on this machine, in one interleaved run.
+// all-MiniLM-L6-v2 (once `npm run models:fetch` has fetched it) is the text workload: see minilm-workload.ts.
 // `--smoke` starts every contender once under a tiny load (mlp, JSON) and exits non-zero if one cannot start.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -26,9 +27,20 @@ import {
   type PayloadEncoding,
   type WorkloadSummary,
 } from './compare-summary.js';
-import { pythonContender, vernierContender, type ContenderSpec, type RunningContender, type VernierKnobs } from './contenders.js';
+import { pythonContender, pythonTextContender, tokenizerFor, vernierContender, type ContenderSpec, type RunningContender, type VernierKnobs } from './contenders.js';
 import { inProcessLimit } from './in-process.js';
-import { watchProcessTree } from '../process-usage.js';
+import { processTreeCpu, watchProcessTree } from '../process-usage.js';
+import {
+  isTextWorkload,
+  minilmConcurrencies,
+  minilmModel,
+  prepareTextWorkload,
+  referenceHeader,
+  referenceRows,
+  textTargetVerdicts,
+  type TextWorkload,
+} from './minilm-workload.js';
+import { textInProcessLimit } from './text-in-process.js';
 import { ensurePythonEnv, type PythonEnv } from './python-baseline.js';
 import { p99VsThroughputSvg } from './svg-plot.js';
 
@@ -119,7 +131,7 @@ export function parseSettings(argv: string[]): CompareSettings {
     console.log(
       [
         'usage: node dist/bench/suites/compare.js [--smoke] [--seconds 5] [--warmup 1] [--sweep-seconds 3] [--no-sweep]',
-        '         [--models audio-cnn,mlp] [--payloads json,binary] [--out results/compare-<time>]',
+        `         [--models audio-cnn,mlp,${minilmModel}] [--payloads json,binary] [--out results/compare-<time>]`,
       ].join('\n'),
     );
     process.exit(0);
@@ -133,8 +145,11 @@ export function parseSettings(argv: string[]): CompareSettings {
   };
   const payloads = (values.payloads ?? (smoke ? 'json' : 'json,binary')).split(',');
   for (const p of payloads) if (p !== 'json' && p !== 'binary') throw new Error(`--payloads: '${p}' is not json or binary`);
-  const models = (values.models ?? (smoke ? 'mlp' : 'audio-cnn,mlp')).split(',').filter(Boolean);
+  const fetched = (m: string) => existsSync(path.join(builtinModelsDir(), `${m}.onnx`)) && existsSync(tokenizerFor(path.join(builtinModelsDir(), `${m}.onnx`)));
+  const defaultModels = smoke ? 'mlp' : `audio-cnn,mlp${fetched(minilmModel) ? `,${minilmModel}` : ''}`;
+  const models = (values.models ?? defaultModels).split(',').filter(Boolean);
   for (const m of models) {
+    if (isTextWorkload(m) && !fetched(m)) throw new Error(`--models: ${m} is not in ${builtinModelsDir()} (run 'npm run models:fetch')`);
     if (!existsSync(path.join(builtinModelsDir(), `${m}.onnx`))) throw new Error(`--models: no ${m}.onnx in ${builtinModelsDir()} (run 'npm run models')`);
   }
   return {
@@ -156,10 +171,22 @@ export function parseSettings(argv: string[]): CompareSettings {
 async function measurePoint(
   spec: ContenderSpec,
   contender: RunningContender,
-  o: { model: string; payload: PayloadEncoding; mode: 'closed' | 'open'; concurrency?: number; rate?: number; capacityFraction?: number; seconds: number; warmupSeconds: number },
+  o: {
+    model: string;
+    payload: PayloadEncoding;
+    /** A fixed request body (the text workload's sentence) instead of one generated from the model's metadata. */
+    payloadFile?: string;
+    mode: 'closed' | 'open';
+    concurrency?: number;
+    rate?: number;
+    capacityFraction?: number;
+    seconds: number;
+    warmupSeconds: number;
+  },
 ): Promise<ComparePoint> {
   interrupt.signal.throwIfAborted();
   const usage = watchProcessTree(contender.pid);
+  const cpuBefore = processTreeCpu(contender.pid);
   const options = {
     url: contender.url,
     model: o.model,
@@ -170,10 +197,12 @@ async function measurePoint(
     durationSeconds: o.seconds,
     warmupSeconds: o.warmupSeconds,
     payload: o.payload,
+    payloadFile: o.payloadFile,
     timeoutMs: requestTimeoutMs,
   };
   const report = await runBenchmark(options, { signal: interrupt.signal });
   const { cpuPercent, peakRssMiB } = usage.stop();
+  const cpuSplit = cpuSplitOf(cpuBefore, processTreeCpu(contender.pid));
   return {
     model: o.model,
     payload: o.payload,
@@ -184,6 +213,9 @@ async function measurePoint(
     rate: o.rate ?? null,
     capacityFraction: o.capacityFraction ?? null,
     throughputRps: report.throughputRps,
+    requests: report.requests.total,
+    meanMs: report.latency.meanMs,
+    minMs: report.latency.minMs,
     p50Ms: report.latency.p50Ms,
     p95Ms: report.latency.p95Ms,
     p99Ms: report.latency.p99Ms,
@@ -192,8 +224,17 @@ async function measurePoint(
     errors: report.errors,
     cpuPercent,
     peakRssMiB,
+    cpuSplit,
     generatorHealthy: report.generator.healthy,
   };
+}
+
+/** Each process's share of the CPU time between two readings, largest first, leaving out those under 2 %. */
+function cpuSplitOf(before: Map<number, number>, after: Map<number, number>): number[] | null {
+  const used = [...after].map(([pid, seconds]) => seconds - (before.get(pid) ?? 0));
+  const total = used.reduce((a, b) => a + b, 0);
+  if (total <= 0) return null;
+  return used.map((u) => (u / total) * 100).filter((share) => share >= 2).sort((a, b) => b - a);
 }
 
 /** Knob candidates for the strategies that have knobs; the suite keeps the fastest at 20 in flight. */
@@ -205,7 +246,7 @@ function knobCandidates(cores: number): { strategy: 'pool' | 'batched'; knobs: V
   ];
 }
 
-async function sweepKnobs(model: { path: string; name: string }, s: CompareSettings, trials: SweepTrial[], failures: Failure[]): Promise<Map<string, VernierKnobs>> {
+async function sweepKnobs(model: { path: string; name: string }, s: CompareSettings, trials: SweepTrial[], failures: Failure[], payloadFile?: string): Promise<Map<string, VernierKnobs>> {
   const chosen = new Map<string, VernierKnobs>();
   const defaults = new Map<string, VernierKnobs>([
     ['pool', { workers: s.cores }],
@@ -218,7 +259,7 @@ async function sweepKnobs(model: { path: string; name: string }, s: CompareSetti
     try {
       const contender = await startTracked(spec, model);
       try {
-        const p = await measurePoint(spec, contender, { model: model.name, payload: 'json', mode: 'closed', concurrency: 20, seconds: s.sweepSeconds, warmupSeconds: 1 });
+        const p = await measurePoint(spec, contender, { model: model.name, payload: 'json', payloadFile, mode: 'closed', concurrency: 20, seconds: s.sweepSeconds, warmupSeconds: 1 });
         mine.push({ model: model.name, contender: spec.name, knobs: candidate.knobs, throughputRps: p.throughputRps, p99Ms: p.p99Ms, errorRate: p.errorRate, chosen: false });
         log(`  sweep ${model.name} ${spec.name} ${JSON.stringify(candidate.knobs)}: ${fixed(p.throughputRps)} req/s, p99 ${fixed(p.p99Ms, 1)} ms`);
       } finally {
@@ -238,10 +279,11 @@ async function sweepKnobs(model: { path: string; name: string }, s: CompareSetti
   return chosen;
 }
 
-async function measureInProcessLimit(model: { path: string; name: string }, s: CompareSettings): Promise<InProcessLimit> {
+async function measureInProcessLimit(model: { path: string; name: string }, s: CompareSettings, text?: TextWorkload): Promise<InProcessLimit> {
   let top: InProcessLimit | null = null;
   for (const batchSize of s.inProcessBatchSizes) {
-    const f = await inProcessLimit(model.path, batchSize, s.cores, Math.max(1, s.seconds / 2));
+    const seconds = Math.max(1, s.seconds / 2);
+    const f = text ? await textInProcessLimit(model.path, text.ids, batchSize, s.cores, seconds) : await inProcessLimit(model.path, batchSize, s.cores, seconds);
     log(`  in-process ${model.name} batch ${batchSize}: ${fixed(f.rowsPerSecond)} rows/s (${f.sessions} session(s) × ${f.intraOpThreads} thread(s))`);
     if (!top || f.rowsPerSecond > top.rowsPerSecond) top = { model: model.name, batchSize, sessions: f.sessions, intraOpThreads: f.intraOpThreads, rowsPerSecond: f.rowsPerSecond };
   }
@@ -254,10 +296,18 @@ function rotated<T>(list: T[], k: number): T[] {
   return [...list.slice(i), ...list.slice(0, i)];
 }
 
+/** The loads one model is measured under. */
+interface LoadPlan {
+  concurrencies: number[];
+  openFractions: number[];
+  payloadFile?: string;
+}
+
 async function measureModel(
   model: { path: string; name: string },
   specs: ContenderSpec[],
   s: CompareSettings,
+  plan: LoadPlan,
   points: ComparePoint[],
   failures: Failure[],
 ): Promise<void> {
@@ -275,7 +325,7 @@ async function measureModel(
     let round = 0;
     const measure = async (entry: (typeof started)[number], o: Omit<Parameters<typeof measurePoint>[2], 'model' | 'seconds' | 'warmupSeconds'>) => {
       try {
-        const p = await measurePoint(entry.spec, entry.contender, { ...o, model: model.name, seconds: s.seconds, warmupSeconds: s.warmupSeconds });
+        const p = await measurePoint(entry.spec, entry.contender, { ...o, model: model.name, payloadFile: plan.payloadFile, seconds: s.seconds, warmupSeconds: s.warmupSeconds });
         points.push(p);
         log(`  ${model.name} ${o.payload} ${entry.spec.name} ${o.mode === 'closed' ? `c=${o.concurrency}` : `${fixed(o.rate, 0)}/s`}: ${fixed(p.throughputRps)} req/s, p99 ${fixed(p.p99Ms, 2)} ms, errors ${fixed(p.errorRate * 100, 1)}%${p.errorRate > 0 ? ` ${JSON.stringify(p.errors)}` : ''}`);
       } catch (err) {
@@ -285,10 +335,10 @@ async function measureModel(
       }
     };
     for (const payload of s.payloads) {
-      for (const concurrency of s.concurrencies) {
+      for (const concurrency of plan.concurrencies) {
         for (const entry of rotated(started, round++)) await measure(entry, { payload, mode: 'closed', concurrency });
       }
-      for (const fraction of s.openFractions) {
+      for (const fraction of plan.openFractions) {
         for (const entry of rotated(started, round++)) {
           const capacity = capacityOf(points.filter((p) => p.model === model.name && p.payload === payload && p.contender === entry.spec.name));
           if (capacity <= 0) continue;
@@ -299,6 +349,12 @@ async function measureModel(
   } finally {
     for (const { contender } of started) await stopTracked(contender);
   }
+}
+
+/** The summary lines; the text workload's reference setting is c=10, so the c=20 line says nothing there. */
+function linesOf(summary: WorkloadSummary): string[] {
+  const lines = summaryLines(summary);
+  return isTextWorkload(summary.model) ? lines.filter((l) => !l.startsWith('At closed c=20')) : lines;
 }
 
 function machineDescription(cores: number): string {
@@ -321,29 +377,34 @@ export async function runCompare(s: CompareSettings): Promise<{ exitCode: number
   const trials: SweepTrial[] = [];
   const limits: InProcessLimit[] = [];
   const contendersByModel: Record<string, { name: string; knobs: Record<string, number | string> }[]> = {};
+  await mkdir(s.outDir, { recursive: true });
   for (const name of s.models) {
     const model = { path: path.join(builtinModelsDir(), `${name}.onnx`), name };
     log(`${name}:`);
-    limits.push(await measureInProcessLimit(model, s));
-    const knobs = await sweepKnobs(model, s, trials, failures);
+    const text = isTextWorkload(name) ? await prepareTextWorkload(s.outDir) : undefined;
+    if (text) log(`  one sentence per request: '${text.sentence}' (${text.ids.length} tokens)`);
+    limits.push(await measureInProcessLimit(model, s, text));
+    const knobs = await sweepKnobs(model, s, trials, failures, text?.payloadFile);
     const specs = [
       vernierContender('inline'),
       vernierContender('shared'),
       vernierContender('pool', knobs.get('pool')),
       vernierContender('batched', knobs.get('batched')),
-      pythonContender(env, 'direct', s.cores),
-      pythonContender(env, 'executor', s.cores),
+      ...(['direct', 'executor'] as const).map((mode) => (text ? pythonTextContender(env, mode, s.cores) : pythonContender(env, mode, s.cores))),
     ];
     contendersByModel[name] = specs.map((c) => ({ name: c.name, knobs: c.knobs }));
-    await measureModel(model, specs, s, points, failures);
+    // The text workload is measured where the reference measured it (closed loop), to keep its run short.
+    const plan: LoadPlan = text
+      ? { concurrencies: s.smoke ? s.concurrencies : minilmConcurrencies, openFractions: [], payloadFile: text.payloadFile }
+      : { concurrencies: s.concurrencies, openFractions: s.openFractions };
+    await measureModel(model, specs, s, plan, points, failures);
   }
   const loadAfter = loadavg();
 
   const summaries: WorkloadSummary[] = [];
   for (const model of s.models) for (const payload of s.payloads) summaries.push(summarizeWorkload(model, payload, points, limits.find((l) => l.model === model) ?? null));
-  const targets = s.models.includes('audio-cnn') ? targetVerdicts(summaries) : [];
+  const targets = [...(s.models.includes('audio-cnn') ? targetVerdicts(summaries) : []), ...textTargetVerdicts(summaries)];
 
-  await mkdir(s.outDir, { recursive: true });
   const machine = machineDescription(s.cores);
   const loadLine = `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} at the end`;
   const report = {
@@ -365,6 +426,7 @@ export async function runCompare(s: CompareSettings): Promise<{ exitCode: number
 
   const md: string[] = [`# Vernier vs Python vs in-process onnxruntime`, '', `Measured ${startedAt.toISOString()} on ${machine}; ${loadLine}.`, ''];
   md.push(`Closed loop at ${s.concurrencies.join(', ')} in flight; open loop at ${s.openFractions.map((f) => `${f * 100} %`).join(' and ') || 'no'} of each contender's capacity. ${s.seconds} s per point after ${s.warmupSeconds} s warmup. '*': the load generator reported strain.`, '');
+  if (s.models.some(isTextWorkload)) md.push(`${minilmModel}: one sentence per request, closed loop at ${minilmConcurrencies.join(' and ')} in flight (the reference's 10, and 64).`, '');
   for (const summary of summaries) {
     const { model, payload } = summary;
     const names = (contendersByModel[model] ?? []).map((c) => c.name);
@@ -372,9 +434,15 @@ export async function runCompare(s: CompareSettings): Promise<{ exitCode: number
     console.log(`\n${model} · ${payload}\n`);
     console.log(consoleTable(model, payload, points, names, limit));
     console.log('');
-    for (const line of summaryLines(summary)) console.log(`  ${line}`);
+    for (const line of linesOf(summary)) console.log(`  ${line}`);
     md.push(`## ${model} · ${payload}`, '', markdownTable(tableHeader, tableRows(model, payload, points, names, limit)), '');
-    for (const line of summaryLines(summary)) md.push(`- ${line}`);
+    if (isTextWorkload(model)) {
+      const rows = referenceRows(model, payload, points, names, limit);
+      console.log(`\n${model} · ${payload} in the reference's columns ('published': the reference's own figures, on its hardware)\n`);
+      console.log(formatTable(referenceHeader, rows));
+      md.push(`In the reference's columns ('published': the reference's own figures, on its hardware, for context):`, '', markdownTable(referenceHeader, rows), '');
+    }
+    for (const line of linesOf(summary)) md.push(`- ${line}`);
     md.push('');
     const series = names.map((name) => ({ name, points: points.filter((p) => p.model === model && p.payload === payload && p.contender === name) }));
     const svgName = `p99-vs-throughput-${model}-${payload}.svg`;

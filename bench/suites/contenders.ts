@@ -1,8 +1,9 @@
 // The servers `npm run bench:compare` puts side by side, each started on loopback for one model file and stopped by
-// the suite: `vernier serve` with each strategy and the Python FastAPI baseline in its two forms.
+// the suite: `vernier serve` with each strategy and the Python FastAPI baselines in their two forms (tensor models under
+// uvicorn; text-embedding models under gunicorn with uvicorn workers, tokenizer.json beside the model).
 import { startServeProcess } from '../../server/serve-process.js';
 import type { Family } from './compare-summary.js';
-import { startPythonBaseline, type BaselineMode, type PythonEnv } from './python-baseline.js';
+import { startMinilmBaseline, startPythonBaseline, type BaselineMode, type PythonEnv } from './python-baseline.js';
 
 export interface RunningContender {
   url: string;
@@ -54,6 +55,31 @@ export function pythonContender(env: PythonEnv, mode: BaselineMode, workers: num
     knobs: { server: 'uvicorn', workers, inference: mode === 'direct' ? 'session.run in the async endpoint' : 'session.run in the default thread executor' },
     async start(model, signal) {
       const server = await startPythonBaseline(env, { modelPath: model.path, modelName: model.name, mode, workers }, { signal });
+      return { url: server.url, pid: server.child.pid!, stop: server.stop };
+    },
+  };
+}
+
+/** The tokenizer that the model fetch puts beside a text model: NAME-tokenizer.json next to NAME.onnx. */
+export function tokenizerFor(modelPath: string): string {
+  return modelPath.replace(/\.onnx$/, '-tokenizer.json');
+}
+
+export function pythonTextContender(env: PythonEnv, mode: BaselineMode, workers: number): ContenderSpec {
+  // One onnxruntime thread per worker process: with a worker per core, more threads would only contend.
+  const intraOpThreads = 1;
+  return {
+    name: mode === 'direct' ? 'python fastapi' : 'python fastapi+executor',
+    family: 'python',
+    knobs: {
+      server: 'gunicorn + uvicorn workers',
+      workers,
+      intraOpThreads,
+      tokenizer: 'tokenizers (Rust)',
+      inference: mode === 'direct' ? 'session.run in the async endpoint' : 'session.run in the default thread executor',
+    },
+    async start(model, signal) {
+      const server = await startMinilmBaseline(env, { modelPath: model.path, tokenizerPath: tokenizerFor(model.path), modelName: model.name, mode, workers, intraOpThreads }, { signal });
       return { url: server.url, pid: server.child.pid!, stop: server.stop };
     },
   };

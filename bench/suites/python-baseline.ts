@@ -1,6 +1,7 @@
 // The Python baseline: a virtual environment built from bench/python-baseline/requirements.txt (PyPI) into a cache
-// outside the repository, reused while the requirements and the interpreter stay the same, and the FastAPI server
-// (bench/python-baseline/server.py) started on it by uvicorn with one worker process per core.
+// outside the repository, reused while the requirements and the interpreter stay the same, and the FastAPI servers
+// started on it with one worker process per core: server.py (tensors) by uvicorn, minilm_server.py (text embeddings)
+// by gunicorn with uvicorn workers.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -106,20 +107,22 @@ async function waitForModel(url: string, model: string, child: ChildProcess, out
   throw new Error(`the Python baseline was not ready within ${timeoutMs} ms:\n${output()}`);
 }
 
-/** uvicorn serving server.py for one model on a free loopback port; resolves once the model's metadata answers. */
-export async function startPythonBaseline(
-  env: PythonEnv,
-  o: { modelPath: string; modelName: string; mode: BaselineMode; workers: number },
-  { timeoutMs = 120_000, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
-): Promise<PythonBaselineProcess> {
+interface BaselineLaunch {
+  /** Arguments after `python`. */
+  args: (port: number) => string[];
+  env: Record<string, string>;
+  modelName: string;
+}
+
+/** A baseline server on a free loopback port; resolves once the model's metadata answers. */
+async function startBaseline(env: PythonEnv, launch: BaselineLaunch, { timeoutMs = 120_000, signal }: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PythonBaselineProcess> {
   const port = await freeLoopbackPort();
-  const args = ['-m', 'uvicorn', 'server:app', '--host', '127.0.0.1', '--port', String(port), '--workers', String(o.workers), '--log-level', 'warning', '--no-access-log'];
   // Its own process group, so the workers can be killed with the master if it does not exit on SIGTERM.
-  const child = spawn(env.python, args, {
+  const child = spawn(env.python, launch.args(port), {
     cwd: baselineSourceDir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BASELINE_MODEL: o.modelPath, BASELINE_MODEL_NAME: o.modelName, BASELINE_MODE: o.mode, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+    env: { ...process.env, ...launch.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
   });
   let output = '';
   const onData = (chunk: Buffer) => void (output = (output + chunk.toString()).slice(-64 * 1024));
@@ -142,10 +145,56 @@ export async function startPythonBaseline(
   };
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForModel(url, o.modelName, child, () => output, timeoutMs, signal);
+    await waitForModel(url, launch.modelName, child, () => output, timeoutMs, signal);
   } catch (err) {
     await stop();
     throw err;
   }
   return { url, child, output: () => output, stop };
+}
+
+/** uvicorn serving server.py for one tensor model. */
+export function startPythonBaseline(
+  env: PythonEnv,
+  o: { modelPath: string; modelName: string; mode: BaselineMode; workers: number },
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<PythonBaselineProcess> {
+  return startBaseline(
+    env,
+    {
+      args: (port) => ['-m', 'uvicorn', 'server:app', '--host', '127.0.0.1', '--port', String(port), '--workers', String(o.workers), '--log-level', 'warning', '--no-access-log'],
+      env: { BASELINE_MODEL: o.modelPath, BASELINE_MODEL_NAME: o.modelName, BASELINE_MODE: o.mode },
+      modelName: o.modelName,
+    },
+    options,
+  );
+}
+
+/** gunicorn with uvicorn workers serving minilm_server.py: a text-embedding model and its tokenizer.json. */
+export function startMinilmBaseline(
+  env: PythonEnv,
+  o: { modelPath: string; tokenizerPath: string; modelName: string; mode: BaselineMode; workers: number; intraOpThreads: number },
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<PythonBaselineProcess> {
+  const server = ['-m', 'gunicorn', 'minilm_server:app', '--worker-class', 'uvicorn.workers.UvicornWorker', '--workers', String(o.workers)];
+  // gunicorn closes connections idle for 2 s by default, racing clients that reuse them; and without
+  // --no-control-socket every gunicorn on the machine would share one control socket path.
+  const args = (port: number) => [...server, '--bind', `127.0.0.1:${port}`, '--log-level', 'warning', '--graceful-timeout', '5', '--keep-alive', '75', '--no-control-socket'];
+  return startBaseline(
+    env,
+    {
+      args,
+      env: {
+        MINILM_MODEL: o.modelPath,
+        MINILM_TOKENIZER: o.tokenizerPath,
+        MINILM_NAME: o.modelName,
+        BASELINE_MODE: o.mode,
+        BASELINE_INTRA_OP_THREADS: String(o.intraOpThreads),
+        // Each worker is a forked process; the tokenizer's own thread pool would only contend with the model's.
+        TOKENIZERS_PARALLELISM: 'false',
+      },
+      modelName: o.modelName,
+    },
+    options,
+  );
 }

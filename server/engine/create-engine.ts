@@ -1,3 +1,4 @@
+import type { ModelKind } from '../model-kind.js';
 import { batchingObstacle, type ModelSignature } from '../model-signature.js';
 import type { Executor } from './executor.js';
 import { InlineExecutor } from './inline-executor.js';
@@ -14,11 +15,15 @@ export interface EngineOptions extends StrategyKnobs {
   maxQueue: number;
   queueTimeoutMs: number;
   cores: number;
+  /** Text-embedding models: the most tokens a text is truncated to. */
+  maxTokens?: number;
   onRun?: SchedulerOptions['onRun'];
 }
 
 export interface Engine {
+  /** What clients see: for a text-embedding model, text in and embeddings out rather than the graph's tensors. */
   readonly signature: ModelSignature;
+  readonly kind: ModelKind;
   readonly strategy: Strategy;
   readonly plan: ExecutionPlan;
   readonly scheduler: Scheduler;
@@ -28,7 +33,13 @@ export interface Engine {
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const started = performance.now();
   const plan = executionPlan(options.strategy, options, options.cores);
-  const settings = { modelPath: options.modelPath, intraOpThreads: plan.intraOpThreads, executionProvider: options.executionProvider, workerNice: options.workerNice };
+  const settings = {
+    modelPath: options.modelPath,
+    intraOpThreads: plan.intraOpThreads,
+    executionProvider: options.executionProvider,
+    workerNice: options.workerNice,
+    maxTokens: options.maxTokens,
+  };
   const starts: Promise<Executor>[] = [];
   for (let i = 0; i < plan.executors; i++) {
     starts.push(plan.executor === 'inline' ? InlineExecutor.start(settings) : WorkerExecutor.start(settings));
@@ -41,7 +52,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     await close();
     throw failure.reason;
   }
-  const signature = executors[0].signature;
+  const { signature, kind } = executors[0];
   const obstacle = plan.batching ? batchingObstacle(signature) : undefined;
   if (obstacle) {
     await close();
@@ -55,5 +66,5 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     batching: plan.batching,
     onRun: options.onRun,
   });
-  return { signature, strategy: options.strategy, plan, scheduler, loadSeconds: (performance.now() - started) / 1000 };
+  return { signature, kind, strategy: options.strategy, plan, scheduler, loadSeconds: (performance.now() - started) / 1000 };
 }

@@ -1,4 +1,5 @@
 import type { NamedTensors, TypedArray } from '../datatypes.js';
+import type { ModelKind } from '../model-kind.js';
 import type { ModelSignature } from '../model-signature.js';
 
 /** One input of a run: its shape once the parts (one per request, along the first dimension) are joined. */
@@ -17,7 +18,9 @@ export interface RunResult {
 
 /** Something that runs one ONNX session, one run at a time: a worker thread, or the main thread itself. */
 export interface Executor {
+  /** The inputs and outputs clients see (for a text-embedding model, not the graph's). */
   readonly signature: ModelSignature;
+  readonly kind: ModelKind;
   run(inputs: BatchInputs): Promise<RunResult>;
   /** False once the executor can no longer run anything (its worker died). */
   readonly alive: boolean;

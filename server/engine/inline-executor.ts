@@ -1,8 +1,8 @@
-import * as ort from 'onnxruntime-node';
-import { signatureFromOrt, type ModelSignature } from '../model-signature.js';
+import type { ModelKind } from '../model-kind.js';
+import type { ModelSignature } from '../model-signature.js';
 import type { BatchInputs, Executor, RunResult } from './executor.js';
-import { fromOrtOutputs, toOrtFeeds } from './ort-tensors.js';
-import { sessionOptions, type SessionSettings } from './session-options.js';
+import { loadModelRunner, type ModelRunner } from './model-runner.js';
+import type { SessionSettings } from './session-options.js';
 
 /**
  * The naive server, kept as a measured baseline: session.run() on the event loop.
@@ -10,26 +10,28 @@ import { sessionOptions, type SessionSettings } from './session-options.js';
  */
 export class InlineExecutor implements Executor {
   readonly alive = true;
+  readonly signature: ModelSignature;
+  readonly kind: ModelKind;
 
-  private constructor(
-    private readonly session: ort.InferenceSession,
-    readonly signature: ModelSignature,
-  ) {}
+  private constructor(private readonly runner: ModelRunner) {
+    this.signature = runner.model.signature;
+    this.kind = runner.model.kind;
+  }
 
   static async start(settings: SessionSettings): Promise<InlineExecutor> {
-    const session = await ort.InferenceSession.create(settings.modelPath, sessionOptions(settings)).catch((err: Error) => {
+    const runner = await loadModelRunner(settings).catch((err: Error) => {
       throw new Error(`cannot load model ${settings.modelPath}: ${err.message}`, { cause: err });
     });
-    return new InlineExecutor(session, signatureFromOrt(session.inputMetadata, session.outputMetadata));
+    return new InlineExecutor(runner);
   }
 
   async run(inputs: BatchInputs): Promise<RunResult> {
     const started = performance.now();
-    const results = await this.session.run(toOrtFeeds(inputs));
-    return { outputs: fromOrtOutputs(results), inferenceMs: performance.now() - started };
+    const outputs = await this.runner.run(inputs);
+    return { outputs, inferenceMs: performance.now() - started };
   }
 
   async close(): Promise<void> {
-    await this.session.release();
+    await this.runner.release();
   }
 }

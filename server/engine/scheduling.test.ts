@@ -70,6 +70,7 @@ describe('executionPlan', () => {
 /** An executor whose every run takes `ms`, for scheduling tests without a model. */
 class SleepingExecutor implements Executor {
   readonly signature = { inputs: [], outputs: [] };
+  readonly kind = { kind: 'tensor' } as const;
   readonly alive = true;
   constructor(public ms: number) {}
   async run(): Promise<RunResult> {

@@ -8,6 +8,8 @@ export interface SessionSettings {
   executionProvider: ExecutionProvider;
   /** Nice value for worker threads (0: same priority as the HTTP thread). */
   workerNice: number;
+  /** Text-embedding models: texts are truncated to this many tokens (default: defaultMaxTokens). */
+  maxTokens?: number;
 }
 
 export function sessionOptions(settings: SessionSettings): InferenceSession.SessionOptions {

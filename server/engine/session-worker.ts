@@ -2,16 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
 import { ownedCopy, type NamedTensors } from '../datatypes.js';
-import { signatureFromOrt } from '../model-signature.js';
+import type { ServedModel } from '../model-kind.js';
 import type { BatchInputs } from './executor.js';
-import { fromOrtOutputs, toOrtFeeds } from './ort-tensors.js';
-import { sessionOptions, type SessionSettings } from './session-options.js';
+import { loadModelRunner, type ModelRunner } from './model-runner.js';
+import type { SessionSettings } from './session-options.js';
 
 export type WorkerRequest = { id: number; inputs: BatchInputs };
 export type WorkerReply =
-  | { type: 'ready'; signature: ReturnType<typeof signatureFromOrt> }
+  | { type: 'ready'; model: ServedModel }
   | { type: 'load-failed'; message: string }
   | { type: 'result'; id: number; outputs: NamedTensors; inferenceMs: number }
   | { type: 'run-failed'; id: number; message: string };
@@ -46,10 +45,10 @@ function lowerThreadPriority(nice: number): void {
 
 async function main(): Promise<void> {
   lowerThreadPriority(settings.workerNice);
-  let session: ort.InferenceSession;
+  let runner: ModelRunner;
   try {
-    session = await ort.InferenceSession.create(settings.modelPath, sessionOptions(settings));
-    port.postMessage({ type: 'ready', signature: signatureFromOrt(session.inputMetadata, session.outputMetadata) } satisfies WorkerReply);
+    runner = await loadModelRunner(settings);
+    port.postMessage({ type: 'ready', model: runner.model } satisfies WorkerReply);
   } catch (err) {
     port.postMessage({ type: 'load-failed', message: (err as Error).message } satisfies WorkerReply);
     return;
@@ -57,9 +56,9 @@ async function main(): Promise<void> {
   port.on('message', async (request: WorkerRequest) => {
     try {
       const started = performance.now();
-      const results = await session.run(toOrtFeeds(request.inputs));
+      const results = await runner.run(request.inputs);
       const inferenceMs = performance.now() - started;
-      const { outputs, buffers } = transferable(fromOrtOutputs(results));
+      const { outputs, buffers } = transferable(results);
       port.postMessage({ type: 'result', id: request.id, outputs, inferenceMs } satisfies WorkerReply, buffers);
     } catch (err) {
       port.postMessage({ type: 'run-failed', id: request.id, message: (err as Error).message } satisfies WorkerReply);

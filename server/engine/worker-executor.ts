@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { ModelKind, ServedModel } from '../model-kind.js';
 import type { ModelSignature } from '../model-signature.js';
 import type { BatchInputs, Executor, RunResult } from './executor.js';
 import type { SessionSettings } from './session-options.js';
@@ -11,11 +12,15 @@ export class WorkerExecutor implements Executor {
   private nextId = 0;
   private readonly waiting = new Map<number, Waiter>();
   private exited = false;
+  readonly signature: ModelSignature;
+  readonly kind: ModelKind;
 
   private constructor(
     private readonly worker: Worker,
-    readonly signature: ModelSignature,
+    model: ServedModel,
   ) {
+    this.signature = model.signature;
+    this.kind = model.kind;
     worker.on('message', (reply: WorkerReply) => this.settle(reply));
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => {
@@ -26,21 +31,21 @@ export class WorkerExecutor implements Executor {
 
   static async start(settings: SessionSettings): Promise<WorkerExecutor> {
     const worker = new Worker(new URL('./session-worker.js', import.meta.url), { workerData: settings });
-    const signature = await new Promise<ModelSignature>((resolve, reject) => {
+    const model = await new Promise<ServedModel>((resolve, reject) => {
       const onExit = (code: number) => reject(new Error(`inference worker exited with code ${code} while loading ${settings.modelPath}`));
       worker.once('error', reject);
       worker.once('exit', onExit);
       worker.once('message', (reply: WorkerReply) => {
         worker.off('error', reject);
         worker.off('exit', onExit);
-        if (reply.type === 'ready') resolve(reply.signature);
+        if (reply.type === 'ready') resolve(reply.model);
         else reject(new Error(`cannot load model ${settings.modelPath}: ${reply.type === 'load-failed' ? reply.message : reply.type}`));
       });
     }).catch(async (err) => {
       await worker.terminate();
       throw err;
     });
-    return new WorkerExecutor(worker, signature);
+    return new WorkerExecutor(worker, model);
   }
 
   get alive(): boolean {

@@ -11,6 +11,8 @@ export interface InferenceRoutesOptions {
   engine: Engine;
   modelName: string;
   metrics: ServerMetrics;
+  /** Text-embedding models: the most texts one request may carry. */
+  maxClientBatchSize: number;
 }
 
 const binaryHeader = 'inference-header-content-length';
@@ -21,7 +23,7 @@ const binaryHeader = 'inference-header-content-length';
  */
 export const inferenceRouteTemplates = ['/v2/models/:model/infer', '/v2/models/:model/versions/:version/infer'] as const;
 
-export const inferenceRoutes = inAppContext<InferenceRoutesOptions>(async function inferenceRoutes(app, { engine, modelName, metrics }) {
+export const inferenceRoutes = inAppContext<InferenceRoutesOptions>(async function inferenceRoutes(app, { engine, modelName, metrics, maxClientBatchSize }) {
   const scheduler = engine.scheduler;
 
   // Runs before the body is parsed: binary tensor data labelled application/json would fail as invalid JSON, a
@@ -42,6 +44,9 @@ export const inferenceRoutes = inAppContext<InferenceRoutesOptions>(async functi
       let decoded: InferRequest;
       try {
         decoded = decode(request.body, request.headers, engine);
+        if (engine.kind.kind === 'text-embedding' && decoded.rows > maxClientBatchSize) {
+          throw new RequestError(`request carries ${decoded.rows} texts, more than the server's ${maxClientBatchSize} (--max-client-batch-size)`, 413);
+        }
       } catch (err) {
         metrics.rejected.inc({ reason: 'invalid' });
         throw err;

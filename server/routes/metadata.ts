@@ -49,7 +49,13 @@ export const metadataRoutes = inAppContext<MetadataRoutesOptions>(async function
         platform: 'onnxruntime_onnx',
         inputs: engine.signature.inputs,
         outputs: engine.signature.outputs,
-        parameters: { strategy: engine.strategy, executors: engine.plan.executors, intra_op_threads: engine.plan.intraOpThreads, ...engine.plan.batching },
+        parameters: {
+          strategy: engine.strategy,
+          executors: engine.plan.executors,
+          intra_op_threads: engine.plan.intraOpThreads,
+          ...engine.plan.batching,
+          ...(engine.kind.kind === 'text-embedding' ? { model_kind: engine.kind.kind, max_tokens: engine.kind.maxTokens } : {}),
+        },
       };
     });
   }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { builtinModelsDir } from '../model-source.js';
+import { builtinModelsDir, resolveModelPath } from '../model-source.js';
 import type { NamedTensors } from '../datatypes.js';
 
 export const modelPath = (name: string) => path.join(builtinModelsDir(), `${name}.onnx`);
@@ -41,3 +41,9 @@ export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<
   }
   return worst;
 }
+
+/**
+ * The file of a model that `npm run models:fetch` fetches. When it is missing this throws, naming that command, so
+ * the tests that need it fail rather than skip.
+ */
+export const fetchedModelPath = (name: string) => resolveModelPath(`builtin://${name}`);
