@@ -1,4 +1,5 @@
-// Faults around the operator: etcd restarted under it, its status edited by hand, the API server refusing requests.
+// Faults around the operator: etcd restarted under it, its status edited by hand, the API server refusing requests, a
+// server that keeps exiting.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,8 +13,11 @@ import { defaultSettings } from './settings.js';
 import { createNamespace, eventually, operatorKubeConfig, startTestCluster, type TestCluster } from './test-support/cluster.js';
 import { FaultProxy, type FaultWindow, type ProxiedRequest } from './test-support/fault-proxy.js';
 import { compactReport } from './test-support/fixtures.js';
-import { benchmarkJobs, condition, createIsvc, getIsvc, hashOf, manifest, patchSpec, type StoredIsvc } from './test-support/isvc.js';
+import { benchmarkJobs, condition, createIsvc, getIsvc, hashOf, manifest, patchSpec, serverPods, type StoredIsvc } from './test-support/isvc.js';
 import { benchmarkPodFinishes, serverPodsBecomeReady } from './test-support/play-node.js';
+import { crashLoopPod } from './test-support/fake-kubelet.js';
+import { SERVE_EXIT_CODES } from '../contracts/index.js';
+import { STALLED_ROLLOUT_MS } from './status/server-failure.js';
 
 const execFileAsync = promisify(execFile);
 const NS = 'faults';
@@ -306,3 +310,21 @@ function assertRetryAfterHonoured(requests: readonly ProxiedRequest[], retryAfte
   const unique = [...new Set(violations)];
   assert.equal(unique.length, 0, `requests sent before Retry-After (${retryAfterMs} ms) passed:\n${unique.slice(0, 20).join('\n')}`);
 }
+
+test('a server pod that keeps exiting for want of CUDA → Ready=False CUDAUnavailable with its line, well before the progress deadline', { timeout: 180_000 }, async (t) => {
+  const h = await setUp(t, { benchmarkTtlSeconds: 3600 });
+  const body = manifest('no-gpu', NS);
+  body.spec.provider = { type: 'nvidia-t4' };
+  await createIsvc(h.cluster.admin, body);
+  const pod = await eventually('the server pod of no-gpu', async () => (await serverPods(h.cluster.admin, NS, 'no-gpu'))[0], 60_000, 50);
+  const line = 'vernier serve: no CUDA device visible: the CUDA runtime says "no CUDA-capable device is detected"';
+  await crashLoopPod(h.cluster.admin, pod, { exitCode: SERVE_EXIT_CODES.cudaUnavailable, message: `onnxruntime error\n${line}\n`, restartCount: 3 });
+  const started = Date.now();
+  const isvc = await waitFor(h, 'no-gpu', 'Ready=False CUDAUnavailable', (x) => condition(x, 'Ready')?.reason === 'CUDAUnavailable', STALLED_ROLLOUT_MS + 60_000);
+  const ready = condition(isvc, 'Ready')!;
+  assert.equal(ready.status, 'False');
+  assert.match(ready.message ?? '', /exited with code 69, restarted 3 time\(s\): no CUDA device visible: the CUDA runtime says "no CUDA-capable device is detected"$/);
+  assert.equal(condition(isvc, 'Benchmarked')?.status === 'True', false, 'nothing is measured without a server');
+  t.diagnostic(`CUDAUnavailable in Ready ${((Date.now() - started) / 1000).toFixed(1)} s after the pod's first exit (the Deployment's progress deadline: 600 s)`);
+  h.passed();
+});

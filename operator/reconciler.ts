@@ -32,7 +32,7 @@ import { computeStatus, invalidSpecStatus, sameStatus } from './status/compute.j
 import { isTrue } from './status/conditions.js';
 import { liveOutcome, type LiveOutcome } from './status/live.js';
 import { readyCondition } from './status/ready.js';
-import { serverFailureCondition } from './status/server-failure.js';
+import { msUntilStalled, serverFailureCondition, STALLED_ROLLOUT_MS } from './status/server-failure.js';
 import { BENCHMARK_RECORD_ANNOTATION, encodeRecord, readRecord, recordedReport, withRecordedBenchmark, type BenchmarkRecord } from './status/record.js';
 import { conditionTransitions } from './status/transitions.js';
 import type { ReconcileResult } from './work-queue.js';
@@ -214,8 +214,11 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
       applyIfChanged<V1Service>(client, desiredService(owner), cache.service(namespace, serviceName(owner)), remember),
     ]);
     const rollout = readyCondition(deployment, replicas, isTrue(previous?.conditions, ConditionType.Ready));
-    // A stuck rollout (its progress deadline passed) is explained by the server's own exit code where it gave one.
-    const ready = rollout.reason === Reason.DeploymentFailed ? ((await stoppedServerCondition(owner)) ?? rollout) : rollout;
+    // A rollout that stopped moving is explained by the server's own exit code where it gave one (no CUDA device, a bad
+    // model): pods are not watched, so they are listed only once it has stood still for STALLED_ROLLOUT_MS.
+    const untilStalled = rollout.status === 'True' ? undefined : msUntilStalled(deployment, now());
+    const stalled = rollout.reason === Reason.DeploymentFailed || untilStalled === 0;
+    const ready = stalled ? ((await stoppedServerCondition(owner)) ?? rollout) : rollout;
 
     const jobName = benchmarkJobName(owner, hash);
     const lookAtJob = !isMeasured(previous, hash) && !failedForGeneration(previous, generation);
@@ -267,7 +270,9 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
       outcome.benchmarked.reason === Reason.BenchmarkStuck ||
       autoscaling?.capacity.condition.reason === Reason.CapacityMeasuring ||
       autoscaling?.capacity.condition.reason === Reason.CapacityPending;
-    return running ? { requeueAfterMs: RUNNING_JOB_RECHECK_MS } : {};
+    const recheck = [running ? RUNNING_JOB_RECHECK_MS : undefined, untilStalled === undefined ? undefined : untilStalled || STALLED_ROLLOUT_MS];
+    const requeueAfterMs = Math.min(...recheck.filter((ms): ms is number => ms !== undefined));
+    return Number.isFinite(requeueAfterMs) ? { requeueAfterMs } : {};
   }
 
   /** The capacity search of the current spec: observed, or started against one ready server pod once the benchmark is done. */

@@ -36,29 +36,39 @@ export async function markPodReady(client: KubeClient, pod: V1Pod, podIP?: strin
   });
 }
 
+/** Every container of `pod` not ready, in `state` (per container), with `extra` fields such as lastState. */
+function stoppedContainers(pod: V1Pod, restartCount: number, state: (name: string) => Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return pod.spec!.containers.map((c) => ({ name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount, state: state(c.name), ...extra }));
+}
+
+/** A pod that is not (or no longer) Ready, with `reason` on its Ready condition. */
+async function notReady(client: KubeClient, pod: V1Pod, phase: string, reason: string, containerStatuses: unknown[]): Promise<void> {
+  const t = now();
+  await patchStatus(client, pod, {
+    phase,
+    startTime: pod.status?.startTime ?? t,
+    conditions: [
+      { type: 'PodScheduled', status: 'True', lastTransitionTime: t },
+      { type: 'Ready', status: 'False', reason, lastTransitionTime: t },
+    ],
+    containerStatuses,
+  });
+}
+
 /** The container exited: Succeeded with exit code 0, else Failed; `message` is what it wrote to its termination log. */
 export async function finishPod(client: KubeClient, pod: V1Pod, result: { exitCode: number; message: string }): Promise<void> {
   const t = now();
   const succeeded = result.exitCode === 0;
-  await patchStatus(client, pod, {
-    phase: succeeded ? 'Succeeded' : 'Failed',
-    startTime: pod.status?.startTime ?? t,
-    conditions: [
-      { type: 'PodScheduled', status: 'True', lastTransitionTime: t },
-      { type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: t },
-    ],
-    containerStatuses: pod.spec!.containers.map((c) => ({
-      name: c.name,
-      image: c.image,
-      imageID: '',
-      ready: false,
-      started: false,
-      restartCount: 0,
-      state: {
-        terminated: { exitCode: result.exitCode, reason: succeeded ? 'Completed' : 'Error', message: result.message, startedAt: t, finishedAt: t },
-      },
-    })),
-  });
+  const terminated = { exitCode: result.exitCode, reason: succeeded ? 'Completed' : 'Error', message: result.message, startedAt: t, finishedAt: t };
+  await notReady(client, pod, succeeded ? 'Succeeded' : 'Failed', 'PodCompleted', stoppedContainers(pod, 0, () => ({ terminated })));
+}
+
+/** The containers keep exiting and are restarted with backoff: CrashLoopBackOff, the last exit in lastState. */
+export async function crashLoopPod(client: KubeClient, pod: V1Pod, last: { exitCode: number; message: string; restartCount: number }): Promise<void> {
+  const t = now();
+  const lastState = { terminated: { exitCode: last.exitCode, reason: 'Error', message: last.message, startedAt: t, finishedAt: t } };
+  const waiting = (name: string) => ({ waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${name}` } });
+  await notReady(client, pod, 'Running', 'ContainersNotReady', stoppedContainers(pod, last.restartCount, waiting, { lastState }));
 }
 
 export async function listPods(client: KubeClient, namespace: string, labelSelector: string): Promise<V1Pod[]> {
