@@ -1,7 +1,7 @@
 // `vernier serve`: every option, its bounds, default and help. Flags, --help and VERNIER_* variables derive from this.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { bounded, LIMITS } from '../crds/limits.js';
+import { bounded, DEFAULT_TEXT_MAX_TOKENS, LIMITS } from '../crds/limits.js';
 import { STRATEGIES } from '../crds/inferenceservice.js';
 import { USAGE_EXIT_CODE, type CommandLine } from './options-codec.js';
 
@@ -21,8 +21,8 @@ export const SERVE_EXIT_CODES = {
   cudaUnavailable: 69,
 } as const;
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
-/** Text-embedding models: sentence-transformers' max_seq_length for all-MiniLM-L6-v2, and BERT's position table. */
-export const TEXT_TOKENS = { default: 256, max: 512 } as const;
+/** Text-embedding models' truncation: the default when none is set, and BERT's position table. */
+export const TEXT_TOKENS = { default: DEFAULT_TEXT_MAX_TOKENS, max: LIMITS.textMaxTokens.max } as const;
 
 export const ServeOptions = z.strictObject({
   model: z.string({ error: 'needs --model (builtin://NAME or a path to an .onnx file)' }).min(1),
@@ -33,7 +33,7 @@ export const ServeOptions = z.strictObject({
   maxQueueDelayMs: bounded(LIMITS.maxQueueDelayMs).default(2),
   maxQueue: bounded(LIMITS.maxQueue).default(512),
   /** Text-embedding models: texts are truncated to this many tokens. */
-  maxTokens: int(2, TEXT_TOKENS.max).default(TEXT_TOKENS.default),
+  maxTokens: bounded(LIMITS.textMaxTokens).default(TEXT_TOKENS.default),
   /** Text-embedding models: the most texts one request may carry (TEI's --max-client-batch-size). */
   maxClientBatchSize: int(1, 4096).default(32),
   executionProvider: z.enum(EXECUTION_PROVIDERS).default('cpu'),
@@ -70,7 +70,7 @@ export const serveCommandLine: CommandLine<typeof ServeOptions> = {
     maxBatchSize: `batched: most rows in one run (at most ${LIMITS.maxBatchSize.max}, default 32)`,
     maxQueueDelayMs: 'batched: longest wait for a batch to fill (default 2)',
     maxQueue: 'requests allowed to wait; more get 503 + Retry-After (default 512)',
-    maxTokens: `text-embedding models: tokens a text is truncated to, special tokens included (2-${TEXT_TOKENS.max}, default ${TEXT_TOKENS.default})`,
+    maxTokens: `text-embedding models: tokens a text is truncated to, special tokens included (${LIMITS.textMaxTokens.min}-${LIMITS.textMaxTokens.max}, default ${TEXT_TOKENS.default})`,
     maxClientBatchSize: 'text-embedding models: most texts in one request (default 32)',
     executionProvider: `${EXECUTION_PROVIDERS.join(' | ')} (default cpu)`,
     intraOpThreads: 'onnxruntime threads per session (default: cores / workers)',

@@ -36,6 +36,7 @@ export function serveOptionsFor(spec: InferenceServiceSpec): ServeOptionsInput {
     maxQueue: c.maxQueue,
     executionProvider: spec.provider.type === 'nvidia-t4' ? 'cuda' : 'cpu',
     intraOpThreads: c.intraOpThreads,
+    maxTokens: spec.model.maxTokens,
   };
 }
 

@@ -1,7 +1,7 @@
 // The InferenceService API (vernier.dev/v1alpha1): the single definition the CRD, the operator and `vernier run` share.
 import { z } from 'zod';
 import { withCrossFieldRules } from './cross-field.js';
-import { bounded, LIMITS } from './limits.js';
+import { bounded, DEFAULT_TEXT_MAX_TOKENS, LIMITS } from './limits.js';
 
 export const API_GROUP = 'vernier.dev';
 export const API_VERSION_NAME = 'v1alpha1';
@@ -62,6 +62,9 @@ export const ModelSpec = withCrossFieldRules(
       .regex(SHA256_HEX, { error: 'must be 64 lowercase hexadecimal characters (the output of sha256sum)' })
       .optional()
       .describe('SHA-256 of the model file, as 64 lowercase hex characters. Required for https:// URIs.'),
+    maxTokens: bounded(LIMITS.textMaxTokens)
+      .optional()
+      .describe(`Text-embedding models (e.g. builtin://all-minilm-l6-v2): texts are truncated to this many tokens, special tokens included (default ${DEFAULT_TEXT_MAX_TOKENS}). Ignored for tensor models.`),
   }),
   [
     {

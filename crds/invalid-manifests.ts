@@ -50,6 +50,9 @@ export const INVALID_MANIFESTS: InvalidManifest[] = [
   invalid('model-https-without-sha256', 'sha256 is required when uri is https://', (m) => {
     m.spec.model.uri = 'https://models.example.com/audio-cnn.onnx';
   }),
+  invalid('model-max-tokens-beyond-the-position-table', 'spec.model.maxTokens', (m) => {
+    m.spec.model.maxTokens = 1024;
+  }),
   invalid('model-sha256-malformed', 'spec.model.sha256', (m) => {
     m.spec.model.uri = 'https://models.example.com/audio-cnn.onnx';
     m.spec.model.sha256 = 'not-a-digest';

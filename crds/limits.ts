@@ -32,7 +32,12 @@ export const LIMITS = {
   capacitySeconds: { min: 10, max: 1800, int: true },
   /** Server pods. */
   replicas: { min: 1, max: 100, int: true },
+  /** Text-embedding models: tokens a text is truncated to, special tokens included (BERT's position table holds 512). */
+  textMaxTokens: { min: 2, max: 512, int: true },
 } as const satisfies Record<string, Range>;
+
+/** Text-embedding models' truncation when none is set: sentence-transformers' max_seq_length for all-MiniLM-L6-v2. */
+export const DEFAULT_TEXT_MAX_TOKENS = 256;
 
 /** A zod number within a range; `int` narrows to whole numbers where the API wants them even if the process does not. */
 export function bounded(range: Range, int = range.int ?? false): z.ZodNumber {

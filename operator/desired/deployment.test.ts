@@ -45,6 +45,14 @@ test('desiredDeployment runs vernier serve with the spec model, strategy and kno
   assert.equal(d.spec!.template.spec!.terminationGracePeriodSeconds, 30, 'grace covers shutdown delay + drain + margin');
 });
 
+test('a text-embedding model\'s spec.model.maxTokens reaches the server as --max-tokens; without it, no flag', () => {
+  const minilm = inferenceService({ model: { name: 'minilm', uri: 'builtin://all-minilm-l6-v2', maxTokens: 128 } });
+  const args = desiredDeployment(minilm, settings()).spec!.template.spec!.containers[0].args!;
+  assert.equal(args[args.indexOf('--max-tokens') + 1], '128');
+  const plain = desiredDeployment(inferenceService({ model: { name: 'minilm', uri: 'builtin://all-minilm-l6-v2' } }), settings());
+  assert.ok(!plain.spec!.template.spec!.containers[0].args!.includes('--max-tokens'));
+});
+
 test('desiredDeployment: owner reference, labels, selector and Prometheus annotations', () => {
   const isvc = inferenceService();
   const d = desiredDeployment(isvc, settings());
