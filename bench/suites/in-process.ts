@@ -37,39 +37,55 @@ function inputsFor(signature: ModelSignature, batchSize: number, template: Map<s
   return inputs;
 }
 
+/** How the sessions of an in-process measurement share the cores. */
+export interface SessionLayout {
+  sessions: number;
+  intraOpThreads: number;
+}
+
+/**
+ * Calls every runner back to back, all at once (a warmup of at most 1 s first), for `seconds`: the runs completed
+ * and the rows per second they made at `batchSize` rows a run.
+ */
+export async function runBackToBack(runners: readonly (() => Promise<unknown>)[], batchSize: number, seconds: number): Promise<{ runs: number; rowsPerSecond: number }> {
+  const loop = async (run: () => Promise<unknown>, until: number) => {
+    let runs = 0;
+    while (performance.now() < until && runs < 1_000_000) {
+      await run();
+      runs++;
+    }
+    return runs;
+  };
+  await Promise.all(runners.map((run) => loop(run, performance.now() + Math.min(1000, seconds * 200))));
+  const started = performance.now();
+  const counts = await Promise.all(runners.map((run) => loop(run, started + seconds * 1000)));
+  const elapsed = (performance.now() - started) / 1000;
+  const runs = counts.reduce((a, b) => a + b, 0);
+  return { runs, rowsPerSecond: (runs * batchSize) / elapsed };
+}
+
+/** The best of one session using every core and one single-threaded session per core. */
+export async function bestLayout(cores: number, measure: (layout: SessionLayout) => Promise<InProcessFigure>): Promise<InProcessFigure> {
+  const wide = await measure({ sessions: 1, intraOpThreads: cores });
+  if (cores === 1) return wide;
+  const parallel = await measure({ sessions: cores, intraOpThreads: 1 });
+  return parallel.rowsPerSecond > wide.rowsPerSecond ? parallel : wide;
+}
+
 /** Rows per second of `sessions` sessions each running back to back at one batch size, for `seconds`. */
-export async function measureInProcess(
-  modelPath: string,
-  o: { batchSize: number; sessions: number; intraOpThreads: number; seconds: number },
-): Promise<InProcessFigure> {
+export async function measureInProcess(modelPath: string, o: SessionLayout & { batchSize: number; seconds: number }): Promise<InProcessFigure> {
   const executors = await Promise.all(
     Array.from({ length: o.sessions }, () => WorkerExecutor.start({ modelPath, intraOpThreads: o.intraOpThreads, executionProvider: 'cpu', workerNice: 0 })),
   );
   try {
     const template = new Map<string, Float32Array>();
-    const loop = async (executor: WorkerExecutor, until: number) => {
-      let runs = 0;
-      while (performance.now() < until && runs < 1_000_000) {
-        await executor.run(inputsFor(executor.signature, o.batchSize, template));
-        runs++;
-      }
-      return runs;
-    };
-    await Promise.all(executors.map((e) => loop(e, performance.now() + Math.min(1000, o.seconds * 200))));
-    const started = performance.now();
-    const counts = await Promise.all(executors.map((e) => loop(e, started + o.seconds * 1000)));
-    const elapsed = (performance.now() - started) / 1000;
-    const runs = counts.reduce((a, b) => a + b, 0);
-    return { ...o, runs, rowsPerSecond: (runs * o.batchSize) / elapsed };
+    const runners = executors.map((e) => () => e.run(inputsFor(e.signature, o.batchSize, template)));
+    return { ...o, ...(await runBackToBack(runners, o.batchSize, o.seconds)) };
   } finally {
     await Promise.all(executors.map((e) => e.close()));
   }
 }
 
-/** The best of one session using every core and one single-threaded session per core. */
-export async function inProcessLimit(modelPath: string, batchSize: number, cores: number, seconds: number): Promise<InProcessFigure> {
-  const wide = await measureInProcess(modelPath, { batchSize, sessions: 1, intraOpThreads: cores, seconds });
-  if (cores === 1) return wide;
-  const parallel = await measureInProcess(modelPath, { batchSize, sessions: cores, intraOpThreads: 1, seconds });
-  return parallel.rowsPerSecond > wide.rowsPerSecond ? parallel : wide;
+export function inProcessLimit(modelPath: string, batchSize: number, cores: number, seconds: number): Promise<InProcessFigure> {
+  return bestLayout(cores, (layout) => measureInProcess(modelPath, { ...layout, batchSize, seconds }));
 }

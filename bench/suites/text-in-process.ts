@@ -1,7 +1,7 @@
 // The physical limit for a text-embedding model: onnxruntime sessions running back to back in this process on token
 // ids prepared once, with no HTTP, tokenizer, queue or pooling in between (those cost microseconds per sentence).
 import * as ort from 'onnxruntime-node';
-import type { InProcessFigure } from './in-process.js';
+import { bestLayout, runBackToBack, type InProcessFigure, type SessionLayout } from './in-process.js';
 
 /** The graph's three int64 inputs for `rows` copies of one sentence's ids (no padding needed: all rows are equal). */
 export function tokenFeeds(ids: readonly number[], rows: number): Record<string, ort.Tensor> {
@@ -20,7 +20,7 @@ export function tokenFeeds(ids: readonly number[], rows: number): Record<string,
 export async function measureTextInProcess(
   modelPath: string,
   ids: readonly number[],
-  o: { batchSize: number; sessions: number; intraOpThreads: number; seconds: number },
+  o: SessionLayout & { batchSize: number; seconds: number },
 ): Promise<InProcessFigure> {
   const sessions = await Promise.all(
     Array.from({ length: o.sessions }, () =>
@@ -30,29 +30,12 @@ export async function measureTextInProcess(
   try {
     const feeds = tokenFeeds(ids, o.batchSize);
     // session.run is asynchronous in onnxruntime-node, so several sessions run in parallel from this one thread.
-    const loop = async (session: ort.InferenceSession, until: number) => {
-      let runs = 0;
-      while (performance.now() < until && runs < 1_000_000) {
-        await session.run(feeds);
-        runs++;
-      }
-      return runs;
-    };
-    await Promise.all(sessions.map((s) => loop(s, performance.now() + Math.min(1000, o.seconds * 200))));
-    const started = performance.now();
-    const counts = await Promise.all(sessions.map((s) => loop(s, started + o.seconds * 1000)));
-    const elapsed = (performance.now() - started) / 1000;
-    const runs = counts.reduce((a, b) => a + b, 0);
-    return { ...o, runs, rowsPerSecond: (runs * o.batchSize) / elapsed };
+    return { ...o, ...(await runBackToBack(sessions.map((session) => () => session.run(feeds)), o.batchSize, o.seconds)) };
   } finally {
     await Promise.all(sessions.map((s) => s.release()));
   }
 }
 
-/** The best of one session using every core and one single-threaded session per core. */
-export async function textInProcessLimit(modelPath: string, ids: readonly number[], batchSize: number, cores: number, seconds: number): Promise<InProcessFigure> {
-  const wide = await measureTextInProcess(modelPath, ids, { batchSize, sessions: 1, intraOpThreads: cores, seconds });
-  if (cores === 1) return wide;
-  const parallel = await measureTextInProcess(modelPath, ids, { batchSize, sessions: cores, intraOpThreads: 1, seconds });
-  return parallel.rowsPerSecond > wide.rowsPerSecond ? parallel : wide;
+export function textInProcessLimit(modelPath: string, ids: readonly number[], batchSize: number, cores: number, seconds: number): Promise<InProcessFigure> {
+  return bestLayout(cores, (layout) => measureTextInProcess(modelPath, ids, { ...layout, batchSize, seconds }));
 }
