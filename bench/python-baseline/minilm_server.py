@@ -19,6 +19,8 @@ import numpy as np
 import onnxruntime as ort
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+
+from oip_common import add_model_routes, error
 from tokenizers import Tokenizer
 
 MODEL_PATH = os.environ.get("MINILM_MODEL", "")
@@ -55,6 +57,7 @@ METADATA = {
 }
 
 app = FastAPI()
+add_model_routes(app, MODEL_NAME, METADATA)
 
 
 class BadRequest(Exception):
@@ -141,34 +144,6 @@ def infer_texts(body, header_length):
         if len(texts) != shape[0]:
             raise BadRequest(f"input 'text': {len(texts)} strings, shape says {shape[0]}")
     return checked_texts(texts), request
-
-
-def error(status, message):
-    return JSONResponse({"error": message}, status_code=status)
-
-
-@app.get("/v2/health/live")
-async def live():
-    return {"live": True}
-
-
-@app.get("/v2/health/ready")
-async def ready():
-    return {"ready": True}
-
-
-@app.get("/v2/models/{name}")
-async def metadata(name: str):
-    if name != MODEL_NAME:
-        return error(404, f"model '{name}' not found")
-    return METADATA
-
-
-@app.get("/v2/models/{name}/ready")
-async def model_ready(name: str):
-    if name != MODEL_NAME:
-        return error(404, f"model '{name}' not found")
-    return {"name": name, "ready": True}
 
 
 @app.post("/v2/models/{name}/infer")

@@ -17,6 +17,8 @@ import onnxruntime as ort
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from oip_common import add_model_routes, error
+
 MODEL_PATH = os.environ.get("BASELINE_MODEL", "")
 MODE = os.environ.get("BASELINE_MODE", "direct")
 if not MODEL_PATH:
@@ -63,14 +65,11 @@ METADATA = {
 }
 
 app = FastAPI()
+add_model_routes(app, MODEL_NAME, METADATA)
 
 
 class BadRequest(Exception):
     pass
-
-
-def error(status, message):
-    return JSONResponse({"error": message}, status_code=status)
 
 
 def read_inputs(body: bytes, header_length):
@@ -117,30 +116,6 @@ def outputs_body(names, results, binary):
             entry["data"] = value.ravel().tolist()
         outputs.append(entry)
     return {"model_name": MODEL_NAME, "model_version": "1", "outputs": outputs}, blobs
-
-
-@app.get("/v2/health/live")
-async def live():
-    return {"live": True}
-
-
-@app.get("/v2/health/ready")
-async def ready():
-    return {"ready": True}
-
-
-@app.get("/v2/models/{name}")
-async def metadata(name: str):
-    if name != MODEL_NAME:
-        return error(404, f"model '{name}' not found")
-    return METADATA
-
-
-@app.get("/v2/models/{name}/ready")
-async def model_ready(name: str):
-    if name != MODEL_NAME:
-        return error(404, f"model '{name}' not found")
-    return {"name": name, "ready": True}
 
 
 @app.post("/v2/models/{name}/infer")
