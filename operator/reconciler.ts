@@ -21,6 +21,7 @@ import { desiredService } from './desired/service.js';
 import type { EventRecorder } from './event-recorder.js';
 import { isAlreadyExists, isForbidden, isNamespaceTerminating, isNotFound, resourcePath, type KubeClient } from './kube-client.js';
 import type { Decision } from './autoscaling/decide.js';
+import { serverPods } from './autoscaling/server-pods.js';
 import type { WindowFigures } from './autoscaling/window.js';
 import { benchmarkJobName, capacityJobName, deploymentName, endpointUrl, nameProblem, serverSelector, serviceName, type Owner } from './labels.js';
 import { errorField, type Logger } from './log.js';
@@ -293,23 +294,21 @@ export function makeReconciler(deps: ReconcilerDeps): (key: string) => Promise<R
     return result;
   }
 
-  async function stoppedServerCondition(owner: Owner): Promise<ConditionDraft | undefined> {
+  async function listServerPods(owner: Owner): Promise<V1Pod[]> {
     const pods = await client.request<{ items: V1Pod[] }>({
       method: 'GET',
       path: resourcePath(at(PODS, owner.metadata.namespace!)),
       query: { labelSelector: selectorText(owner) },
     });
-    return serverFailureCondition(pods.items);
+    return pods.items;
+  }
+
+  async function stoppedServerCondition(owner: Owner): Promise<ConditionDraft | undefined> {
+    return serverFailureCondition(await listServerPods(owner));
   }
 
   async function readyServerPodIp(owner: Owner): Promise<string | undefined> {
-    const pods = await client.request<{ items: V1Pod[] }>({
-      method: 'GET',
-      path: resourcePath(at(PODS, owner.metadata.namespace!)),
-      query: { labelSelector: selectorText(owner) },
-    });
-    const ready = pods.items.find((p) => p.status?.podIP && !p.metadata?.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    return ready?.status?.podIP;
+    return serverPods(await listServerPods(owner)).find((pod) => pod.ready)?.ip;
   }
 
   async function invalid(isvc: RawInferenceService, previous: InferenceServiceStatus | undefined, generation: number, problem: string): Promise<ReconcileResult> {
