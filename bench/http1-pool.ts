@@ -52,9 +52,15 @@ class Connection {
   constructor(private readonly pool: Http1Pool, url: URL) {
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    this.socket = url.protocol === 'https:' ? tlsConnect({ host, port, servername: host }) : netConnect({ host, port });
+    if (url.protocol === 'https:') {
+      this.socket = tlsConnect({ host, port, servername: host });
+      this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    } else {
+      // `onread` hands each read to us in one reused buffer, skipping the stream's per-chunk 'data' machinery (the
+      // reader copies whatever it keeps).
+      this.socket = netConnect({ host, port, onread: { buffer: pool.readBuffer, callback: (n, buf) => this.onRead(n, buf as Buffer) } });
+    }
     this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err) => this.fail(err));
     this.socket.on('close', () => this.fail(null));
   }
@@ -68,6 +74,12 @@ class Connection {
 
   destroy(err: Error): void {
     this.socket.destroy(err);
+  }
+
+  /** `onread`'s callback: false would pause the socket. */
+  private onRead(length: number, buffer: Buffer): boolean {
+    this.onData(buffer.subarray(0, length));
+    return true;
   }
 
   private onData(chunk: Buffer): void {
@@ -121,6 +133,8 @@ class Connection {
 export class Http1Pool {
   readonly timeoutMs: number;
   readonly noBody: boolean;
+  /** @internal Every plain connection of the pool reads into this one buffer: a read is handled before the next. */
+  readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
   private readonly url: URL;
   private readonly max: number;
   private readonly idle: Connection[] = [];

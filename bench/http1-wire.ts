@@ -124,7 +124,7 @@ export class ResponseReader {
         case State.Head: {
           const end = buf.indexOf(HEAD_END, offset);
           if (end < 0) return this.keep(buf, offset, maxHeadBytes, 'response head');
-          offset = this.head(buf.toString('latin1', offset, end), end + 4);
+          offset = this.head(buf, offset, end);
           break;
         }
         case State.Length: {
@@ -176,37 +176,46 @@ export class ResponseReader {
   /** Keeps an incomplete line or head for the next chunk. */
   private keep(buf: Buffer, offset: number, limit: number, what: string): number {
     if (buf.length - offset > limit) throw new ProtocolError(`${what} longer than ${limit} bytes`);
-    this.pending = buf.subarray(offset);
+    this.pending = Buffer.from(buf.subarray(offset)); // a copy: the caller may reuse the chunk's memory
     return -1;
   }
 
-  /** Parses a head; returns where its body starts. */
-  private head(text: string, bodyAt: number): number {
-    if (!text.startsWith('HTTP/1.')) throw new ProtocolError(`not an HTTP/1.x response: '${text.slice(0, 40)}'`);
-    const status = Number(text.slice(9, 12));
-    if (!Number.isInteger(status) || status < 100) throw new ProtocolError(`invalid status line '${text.split('\r\n')[0]}'`);
+  /**
+   * Parses the head in buf[start, end) (`end`: where its blank line begins); returns where its body starts. Bytes,
+   * not a string of the whole head: this runs once per response and only three header names matter.
+   */
+  private head(buf: Buffer, start: number, end: number): number {
+    const firstLineEnd = lineEnd(buf, start, end);
+    const statusLine = buf.toString('latin1', start, firstLineEnd);
+    if (!statusLine.startsWith('HTTP/1.')) throw new ProtocolError(`not an HTTP/1.x response: '${statusLine.slice(0, 40)}'`);
+    const status = Number(statusLine.slice(9, 12));
+    if (!Number.isInteger(status) || status < 100) throw new ProtocolError(`invalid status line '${statusLine}'`);
+    const bodyAt = end + 4;
     if (status >= 100 && status < 200 && status !== 101) return bodyAt; // informational: the real response follows
     this.status = status;
-    this.keepAlive = text.charCodeAt(7) !== 0x30; // HTTP/1.0 closes unless it says otherwise
+    this.keepAlive = statusLine.charCodeAt(7) !== 0x30; // HTTP/1.0 closes unless it says otherwise
     let length = -1;
     let chunked = false;
-    for (const line of text.split('\r\n').slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      if (name === 'content-length') length = Number(line.slice(colon + 1).trim());
-      else if (name === 'transfer-encoding') chunked = /chunked\s*$/i.test(line.slice(colon + 1));
-      else if (name === 'connection') {
-        const value = line.slice(colon + 1).trim().toLowerCase();
-        if (value.includes('close')) this.keepAlive = false;
-        else if (value.includes('keep-alive')) this.keepAlive = true;
+    for (let line = firstLineEnd + 2; line < end; ) {
+      const eol = lineEnd(buf, line, end);
+      const header = knownHeader(buf, line, eol);
+      if (header) {
+        const value = buf.toString('latin1', header.valueAt, eol).trim();
+        if (header.name === 'content-length') length = Number(value);
+        else if (header.name === 'transfer-encoding') chunked = /chunked$/i.test(value);
+        else {
+          const lower = value.toLowerCase();
+          if (lower.includes('close')) this.keepAlive = false;
+          else if (lower.includes('keep-alive')) this.keepAlive = true;
+        }
       }
+      line = eol + 2;
     }
     if (status < 200 || status >= 300) this.errorBody = [];
     if (this.noBody || status === 204 || status === 304) this.state = State.Done;
     else if (chunked) this.state = State.ChunkSize;
     else if (length >= 0) {
-      if (!Number.isSafeInteger(length)) throw new ProtocolError(`invalid content-length in '${text.split('\r\n')[0]}'`);
+      if (!Number.isSafeInteger(length)) throw new ProtocolError(`invalid content-length in '${statusLine}'`);
       this.remaining = length;
       this.state = length === 0 ? State.Done : State.Length;
     } else {
@@ -222,4 +231,31 @@ export class ResponseReader {
     this.errorBody.push(Buffer.from(buf.subarray(offset, offset + take)));
     this.errorBytes += take;
   }
+}
+
+/** Where the line starting at `from` ends (its CR), or `end`. */
+function lineEnd(buf: Buffer, from: number, end: number): number {
+  let at = from;
+  while (at < end && buf[at] !== 0x0d) at++;
+  return at;
+}
+
+const KNOWN_HEADERS = ['content-length', 'transfer-encoding', 'connection'] as const;
+type KnownHeader = (typeof KNOWN_HEADERS)[number];
+const KNOWN_BYTES = KNOWN_HEADERS.map((name) => Buffer.from(name, 'latin1'));
+
+/** The header on buf[from, to) when it is one the framing reads, compared case-insensitively byte by byte. */
+function knownHeader(buf: Buffer, from: number, to: number): { name: KnownHeader; valueAt: number } | null {
+  let colon = from;
+  while (colon < to && buf[colon] !== 0x3a) colon++;
+  let nameEnd = colon;
+  while (nameEnd > from && (buf[nameEnd - 1] === 0x20 || buf[nameEnd - 1] === 0x09)) nameEnd--;
+  if (colon === to || nameEnd === from) return null;
+  next: for (let k = 0; k < KNOWN_BYTES.length; k++) {
+    const known = KNOWN_BYTES[k];
+    if (known.length !== nameEnd - from) continue;
+    for (let i = 0; i < known.length; i++) if ((buf[from + i] | 0x20) !== known[i]) continue next;
+    return { name: KNOWN_HEADERS[k], valueAt: colon + 1 };
+  }
+  return null;
 }
