@@ -16,9 +16,9 @@ interface ProcStat {
   cpuSeconds: number;
 }
 
-function readStat(pid: number): ProcStat | undefined {
+function readStat(pid: number, path = `/proc/${pid}/stat`): ProcStat | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return { ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond };
   } catch {
@@ -78,4 +78,9 @@ export function watchProcessTree(root: number): { stop(): ProcessUsage } {
       return { cpuPercent: (cpu / wallSeconds) * 100, peakRssMiB: rssKiB / 1024 };
     },
   };
+}
+
+/** CPU seconds of one thread of a process so far (its main thread: tid = pid); undefined when /proc does not say. */
+export function threadCpuSeconds(pid: number, tid = pid): number | undefined {
+  return readStat(pid, `/proc/${pid}/task/${tid}/stat`)?.cpuSeconds;
 }

@@ -3,8 +3,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Scheduler } from './engine/scheduler.js';
 import { inferenceRouteTemplates } from './routes/inference.js';
 
-/** Admits the inference routes' requests, and those of `otherRoutes` (templates of other routes that submit to the queue). */
-export function admitOnArrival(app: FastifyInstance, scheduler: Scheduler, otherRoutes: readonly string[] = []): void {
+/**
+ * Admits the inference routes' requests, and those of `otherRoutes` (templates of other routes that submit to the
+ * queue). Returns what a route calls as it submits a request: from then on the queue itself counts it.
+ */
+export function admitOnArrival(app: FastifyInstance, scheduler: Scheduler, otherRoutes: readonly string[] = []): (request: FastifyRequest) => void {
   const inferenceRoutes = new Set<string | undefined>([...inferenceRouteTemplates, ...otherRoutes]);
   const places = new WeakMap<FastifyRequest, () => void>();
   const giveUp = (request: FastifyRequest) => places.get(request)?.();
@@ -21,14 +24,10 @@ export function admitOnArrival(app: FastifyInstance, scheduler: Scheduler, other
     request.raw.once('close', place);
     done();
   });
-  // The handler submits to the queue straight after this hook; from then on the queue itself counts the request.
-  app.addHook('preHandler', (request, _reply, done) => {
-    giveUp(request);
-    done();
-  });
-  // Answered before the handler: refused for its body (too large, malformed, not decompressible).
+  // Answered without being submitted: refused for its body (too large, malformed, not decompressible).
   app.addHook('onResponse', (request, _reply, done) => {
     giveUp(request);
     done();
   });
+  return giveUp;
 }

@@ -2,13 +2,14 @@ import fastifyCompress from '@fastify/compress';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { admitOnArrival } from './admit-on-arrival.js';
 import { answerClientError } from './client-errors.js';
+import type { CodecPool } from './codec/codec-pool.js';
 import { compressionOptions } from './compression.js';
 import type { Engine } from './engine/create-engine.js';
 import { OverloadedError, QueueFullError } from './engine/scheduler.js';
 import type { ServerMetrics } from './metrics.js';
 import { embedRouteTemplate, embedRoutes, teiErrorBody, TeiRequestError } from './routes/embed.js';
 import { healthRoutes } from './routes/health.js';
-import { inferenceRoutes } from './routes/inference.js';
+import { inferenceRoutes, inferenceRouteTemplates } from './routes/inference.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { metricsRoutes } from './routes/metrics.js';
 import type { Lifecycle } from './routes/shared.js';
@@ -17,6 +18,8 @@ export interface AppOptions {
   engine: Engine;
   modelName: string;
   metrics: ServerMetrics;
+  /** Decodes inference bodies and encodes answers (off the HTTP thread when large). */
+  codec: CodecPool;
   /** Largest request body, counted after decompression. */
   bodyLimitBytes: number;
   /** Longest time to receive a request, headers and body. */
@@ -62,6 +65,14 @@ export function buildApp(options: AppOptions, lifecycle: ServerLifecycle = { rea
 
   // Binary tensor extension bodies (and any other content type) arrive as raw bytes.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // So do inference routes' JSON bodies: the codec decodes them, off the HTTP thread when they are large. Other
+  // routes' JSON is parsed here as fastify would.
+  const parseJson = app.getDefaultJsonParser('ignore', 'ignore');
+  const rawJsonRoutes = new Set<string | undefined>(inferenceRouteTemplates);
+  app.removeContentTypeParser(json);
+  app.addContentTypeParser(json, { parseAs: 'buffer' }, (request, body, done) =>
+    rawJsonRoutes.has(request.routeOptions.url) ? done(null, body) : parseJson(request, body.toString('utf8'), done),
+  );
 
   app.setErrorHandler((err: FastifyError & { retryAfterSeconds?: number }, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
@@ -86,7 +97,7 @@ export function buildApp(options: AppOptions, lifecycle: ServerLifecycle = { rea
     if (!lifecycle.draining) return done();
     reply.code(503).header('retry-after', '1').send({ error: 'server is shutting down; retry on another replica' });
   });
-  admitOnArrival(app, engine.scheduler, engine.kind.kind === 'text-embedding' ? [embedRouteTemplate] : []);
+  const submitted = admitOnArrival(app, engine.scheduler, engine.kind.kind === 'text-embedding' ? [embedRouteTemplate] : []);
   const connectedAt = new WeakMap<object, number>();
   const maxAgeMs = options.maxConnectionAgeMs ?? 0;
   if (maxAgeMs > 0) app.server.on('connection', (socket: object) => connectedAt.set(socket, Date.now()));
@@ -107,8 +118,8 @@ export function buildApp(options: AppOptions, lifecycle: ServerLifecycle = { rea
   app.register(fastifyCompress, compressionOptions(options.bodyLimitBytes));
   app.register(healthRoutes, { scheduler: engine.scheduler, lifecycle });
   app.register(metadataRoutes, { engine, modelName, lifecycle });
-  app.register(inferenceRoutes, { engine, modelName, metrics, maxClientBatchSize: options.maxClientBatchSize });
-  if (engine.kind.kind === 'text-embedding') app.register(embedRoutes, { engine, kind: engine.kind, metrics, maxClientBatchSize: options.maxClientBatchSize });
+  app.register(inferenceRoutes, { engine, modelName, metrics, codec: options.codec, submitted });
+  if (engine.kind.kind === 'text-embedding') app.register(embedRoutes, { engine, kind: engine.kind, metrics, maxClientBatchSize: options.maxClientBatchSize, submitted });
   app.register(metricsRoutes, { metrics });
 
   return app;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type ServerLifecycle } from './app.js';
+import { CodecPool, codecThreadsFor } from './codec/codec-pool.js';
 import { closeConnections } from './drain.js';
 import { createEngine, type Engine } from './engine/create-engine.js';
 import { loadFailure } from './engine/load-failure.js';
@@ -48,12 +49,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw loadFailure(err, options.executionProvider);
   }
   metrics.modelLoad.set(engine.loadSeconds);
+  const codec = new CodecPool(
+    {
+      modelName,
+      signature: engine.signature,
+      maxTexts: engine.kind.kind === 'text-embedding' ? options.maxClientBatchSize : undefined,
+      nice: options.workerNice,
+    },
+    codecThreadsFor(engine.strategy, options.cores),
+  );
   const lifecycle: ServerLifecycle = { ready: true, draining: false };
   const app = buildApp(
     {
       engine,
       modelName,
       metrics,
+      codec,
       bodyLimitBytes: options.maxBodyBytes,
       maxClientBatchSize: options.maxClientBatchSize,
       requestTimeoutMs: options.requestTimeoutMs,
@@ -66,7 +77,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   try {
     address = await app.listen({ port: options.port, host: options.host });
   } catch (err) {
-    await engine.scheduler.close();
+    await Promise.all([engine.scheduler.close(), codec.close()]);
     throw new Error(`cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`, { cause: err });
   }
   const running = engine;
@@ -77,7 +88,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (options.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, options.shutdownDelayMs));
       lifecycle.draining = true;
       await closeConnections(app, options.drainTimeoutMs);
-      await running.scheduler.close();
+      await Promise.all([running.scheduler.close(), codec.close()]);
     })());
   return { url: address, modelName, engine, app, lifecycle, shutdown };
 }

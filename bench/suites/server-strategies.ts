@@ -1,9 +1,11 @@
-// `npm run bench:server`: every concurrency strategy of `vernier serve` under the same closed-loop load, side by side
-// in one run, with health-check latency under that load and the in-process onnxruntime limit at the same batch size.
+// `npm run bench:server`: every concurrency strategy of `vernier serve` under the same closed-loop loads, side by side
+// in one run: throughput, latency, health-check latency under that load, peak RSS, the HTTP thread's CPU per request,
+// and the in-process onnxruntime limit at the same batch size. `--variants` adds configurations of one's own
+// (`label=serve flags`), so alternatives are measured against the defaults in the same run.
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { watchProcessTree } from '../process-usage.js';
+import { threadCpuSeconds, watchProcessTree } from '../process-usage.js';
 import { builtinModelsDir } from '../../server/model-source.js';
 import { startServeProcess } from '../../server/serve-process.js';
 import { runBenchmark } from '../run-benchmark.js';
@@ -12,10 +14,31 @@ import { inProcessLimit, type InProcessFigure } from './in-process.js';
 
 const strategies = ['inline', 'shared', 'pool', 'batched'] as const;
 
+/** A server configuration to measure: a label and the serve flags that make it. */
+interface Variant {
+  label: string;
+  batched: boolean;
+  flags: string[];
+}
+
+/** `label=--strategy batched --workers 1` → a variant; a bare strategy name is that strategy with its defaults. */
+function parseVariant(text: string): Variant {
+  const at = text.indexOf('=');
+  if (at < 0) {
+    if (!(strategies as readonly string[]).includes(text)) throw new Error(`unknown strategy '${text}' (one of ${strategies.join(', ')}, or label=flags)`);
+    return { label: text, batched: text === 'batched', flags: ['--strategy', text] };
+  }
+  const flags = text.slice(at + 1).trim().split(/\s+/);
+  const strategy = flags[flags.indexOf('--strategy') + 1];
+  if (!flags.includes('--strategy') || !(strategies as readonly string[]).includes(strategy)) throw new Error(`variant '${text}' names no --strategy`);
+  return { label: text.slice(0, at).trim(), batched: strategy === 'batched', flags };
+}
+
 interface Row {
   model: string;
   payload: string;
   strategy: string;
+  concurrency: number;
   rps: number;
   p50: number;
   p99: number;
@@ -23,6 +46,8 @@ interface Row {
   healthP99: number | null;
   cpu: number | null;
   rss: number | null;
+  /** CPU of the server's HTTP (main) thread per request answered, in microseconds. */
+  mainThreadMicros: number | null;
   limit: InProcessFigure;
 }
 
@@ -57,18 +82,24 @@ function probeHealth(url: string): { stop(): Promise<number[]> } {
   };
 }
 
-async function measureStrategy(model: string, strategy: string, payload: 'json' | 'binary', o: { concurrency: number; seconds: number; workers: number }): Promise<Omit<Row, 'limit'>> {
-  const server = await startServeProcess(['--model', `builtin://${model}`, '--strategy', strategy, '--workers', String(o.workers)], 120_000);
+async function measureVariant(model: string, variant: Variant, payload: 'json' | 'binary', o: { concurrency: number; seconds: number }): Promise<Omit<Row, 'limit'>> {
+  const server = await startServeProcess(['--model', `builtin://${model}`, ...variant.flags], 120_000);
   try {
-    const usage = watchProcessTree(server.child.pid!);
+    const pid = server.child.pid!;
+    const usage = watchProcessTree(pid);
+    const mainBefore = threadCpuSeconds(pid);
     const health = probeHealth(server.url);
     const report = await runBenchmark({ url: server.url, model, concurrency: o.concurrency, durationSeconds: o.seconds, warmupSeconds: 1, payload, timeoutMs: 30_000 });
     const healthLatencies = await health.stop();
+    const mainAfter = threadCpuSeconds(pid);
     const { cpuPercent, peakRssMiB } = usage.stop();
+    // Warmup and measured requests both ran on the HTTP thread between the two readings.
+    const answered = report.requests.total + report.requests.warmup.completed;
     return {
       model,
       payload,
-      strategy,
+      strategy: variant.label,
+      concurrency: o.concurrency,
       rps: report.throughputRps,
       p50: report.latency.p50Ms,
       p99: report.latency.p99Ms,
@@ -76,6 +107,7 @@ async function measureStrategy(model: string, strategy: string, payload: 'json' 
       healthP99: percentile(healthLatencies, 99),
       cpu: cpuPercent,
       rss: peakRssMiB,
+      mainThreadMicros: mainBefore === undefined || mainAfter === undefined || answered === 0 ? null : ((mainAfter - mainBefore) / answered) * 1e6,
     };
   } finally {
     await server.stop();
@@ -86,36 +118,43 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       seconds: { type: 'string', default: '8' },
-      concurrency: { type: 'string', default: '16' },
+      concurrency: { type: 'string', default: '1,20,64' },
       models: { type: 'string', default: 'audio-cnn,mlp' },
       payloads: { type: 'string', default: 'json,binary' },
+      variants: { type: 'string', default: strategies.join(';') },
     },
   });
   const seconds = Number(values.seconds);
-  const concurrency = Number(values.concurrency);
+  const loads = values.concurrency.split(',').map(Number);
+  const variants = values.variants.split(';').map((v) => parseVariant(v.trim()));
   const cores = availableParallelism();
-  const workers = cores;
   const rows: Row[] = [];
-  console.error(`bench:server · ${cores} cores · closed loop, concurrency ${concurrency}, ${seconds} s per run · pool/batched with ${workers} workers`);
+  console.error(`bench:server · ${cores} cores · closed loop at ${loads.join(', ')} in flight, ${seconds} s per run · ${variants.map((v) => v.label).join(', ')}`);
   for (const model of values.models.split(',')) {
     const modelPath = path.join(builtinModelsDir(), `${model}.onnx`);
     const single = await inProcessLimit(modelPath, 1, cores, Math.max(2, seconds / 2));
-    const batched = await inProcessLimit(modelPath, Math.min(concurrency, 32), cores, Math.max(2, seconds / 2));
-    console.error(`  ${model}: in-process onnxruntime ${fixed(single.rowsPerSecond)} rows/s at batch 1, ${fixed(batched.rowsPerSecond)} rows/s at batch ${batched.batchSize}`);
+    const batchedLimit = await inProcessLimit(modelPath, Math.min(Math.max(...loads), 32), cores, Math.max(2, seconds / 2));
+    console.error(`  ${model}: in-process onnxruntime ${fixed(single.rowsPerSecond)} rows/s at batch 1, ${fixed(batchedLimit.rowsPerSecond)} rows/s at batch ${batchedLimit.batchSize}`);
     for (const payload of values.payloads.split(',') as ('json' | 'binary')[]) {
-      for (const strategy of strategies) {
-        const row = await measureStrategy(model, strategy, payload, { concurrency, seconds, workers });
-        rows.push({ ...row, limit: strategy === 'batched' ? batched : single });
-        console.error(`  ${model} ${payload} ${strategy}: ${fixed(row.rps)} req/s, p99 ${fixed(row.p99)} ms, health p99 ${fixed(row.healthP99)} ms`);
+      for (const concurrency of loads) {
+        for (const variant of variants) {
+          const row = await measureVariant(model, variant, payload, { concurrency, seconds });
+          rows.push({ ...row, limit: variant.batched ? batchedLimit : single });
+          console.error(
+            `  ${model} ${payload} c=${concurrency} ${variant.label}: ${fixed(row.rps)} req/s, p50 ${fixed(row.p50, 2)} ms, p99 ${fixed(row.p99)} ms, ` +
+              `health p99 ${fixed(row.healthP99)} ms, RSS ${fixed(row.rss, 0)} MiB, HTTP thread ${fixed(row.mainThreadMicros, 0)} µs/request`,
+          );
+        }
       }
     }
   }
-  const header = ['model/payload/strategy', 'req/s', 'p50 ms', 'p99 ms', 'errors %', 'health p99 ms', 'CPU %', 'peak RSS MiB', 'in-process rows/s (batch×sessions)', 'server / in-process'];
+  const header = ['model / payload / variant', 'in flight', 'req/s', 'p50 ms', 'p99 ms', 'errors %', 'health p99 ms', 'CPU %', 'peak RSS MiB', 'HTTP thread µs/req', 'in-process rows/s (batch×sessions)', 'server / in-process'];
   console.log(
     formatTable(
       header,
       rows.map((r) => [
         `${r.model} ${r.payload} ${r.strategy}`,
+        String(r.concurrency),
         fixed(r.rps),
         fixed(r.p50, 2),
         fixed(r.p99, 2),
@@ -123,12 +162,16 @@ async function main(): Promise<void> {
         fixed(r.healthP99, 2),
         fixed(r.cpu, 0),
         fixed(r.rss, 0),
+        fixed(r.mainThreadMicros, 0),
         `${fixed(r.limit.rowsPerSecond)} (${r.limit.batchSize}×${r.limit.sessions})`,
         fixed(r.rps / r.limit.rowsPerSecond, 2),
       ]),
     ),
   );
-  console.log('\nTargets: batched ≥ 0.85 × in-process on audio-cnn; health p99 ≤ 5 ms for shared, pool and batched under this load.');
+  console.log(
+    '\nGoals (audio-cnn): batched p50 at 1 in flight within 5 % of shared; at 20 and 64 at least pool\'s req/s at a lower p99; ' +
+      'health p99 ≤ 10 ms for all but inline; batched peak RSS at 64 ≤ 1.5 × pool; batched at 64 ≥ 0.9 × (binary) / 0.8 × (JSON) in-process.',
+  );
 }
 
 main().catch((err) => {

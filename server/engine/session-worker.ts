@@ -1,12 +1,11 @@
 // Worker thread: owns one onnxruntime session, so session.run() never blocks the HTTP event loop.
-import { readFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ownedCopy, type NamedTensors } from '../datatypes.js';
 import type { ServedModel } from '../model-kind.js';
 import type { BatchInputs } from './executor.js';
 import { loadModelRunner, type ModelRunner } from './model-runner.js';
 import type { SessionSettings } from './session-options.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
 export type WorkerRequest = { id: number; inputs: BatchInputs };
 export type WorkerReply =
@@ -27,20 +26,6 @@ function transferable(outputs: NamedTensors): { outputs: NamedTensors; buffers: 
     buffers.push(data.buffer as ArrayBuffer);
   }
   return { outputs: owned, buffers };
-}
-
-/**
- * Lowers this thread's scheduling priority (Linux nice values are per thread; onnxruntime's threads, created later,
- * inherit it), so that on a saturated machine the HTTP thread still answers health checks promptly.
- */
-function lowerThreadPriority(nice: number): void {
-  if (nice <= 0) return;
-  try {
-    const tid = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0]);
-    setPriority(tid, nice);
-  } catch {
-    // not Linux, or not permitted: run at normal priority
-  }
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,5 @@
 // Text Embeddings Inference's route: POST /embed, with TEI's request, answer and errors, so its clients work unchanged.
+import type { FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/create-engine.js';
 import { OverloadedError, QueueFullError, QueueTimeoutError } from '../engine/scheduler.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -71,6 +72,8 @@ export interface EmbedRoutesOptions {
   kind: TextEmbeddingKind;
   metrics: ServerMetrics;
   maxClientBatchSize: number;
+  /** Called as a request is submitted to the queue, which counts it from then on (admit-on-arrival.ts). */
+  submitted: (request: FastifyRequest) => void;
 }
 
 const teiError = {
@@ -80,7 +83,7 @@ const teiError = {
 } as const;
 const embeddings = { type: 'array', items: { type: 'array', items: { type: 'number' } } } as const;
 
-export const embedRoutes = inAppContext<EmbedRoutesOptions>(async function embedRoutes(app, { engine, kind, metrics, maxClientBatchSize }) {
+export const embedRoutes = inAppContext<EmbedRoutesOptions>(async function embedRoutes(app, { engine, kind, metrics, maxClientBatchSize, submitted }) {
   const response = { 200: embeddings, 400: teiError, 413: teiError, 422: teiError, 424: teiError, 429: teiError, 503: teiError };
   app.post(embedRouteTemplate, { schema: { response } }, async (request, reply) => {
     let embed: EmbedRequest;
@@ -93,6 +96,7 @@ export const embedRoutes = inAppContext<EmbedRoutesOptions>(async function embed
     const rows = embed.texts.length;
     metrics.inFlight.inc();
     try {
+      submitted(request);
       const scheduled = await engine.scheduler.submit({ [textInputName]: { datatype: 'BYTES', shape: [rows], data: encodeBytesElements(embed.texts) } }, rows);
       metrics.queueWait.observe(scheduled.queueMs / 1000);
       const counts = scheduled.outputs[tokenCountOutputName].data as Int32Array;

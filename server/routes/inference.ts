@@ -1,18 +1,22 @@
 // Inference: POST /v2/models/{model}[/versions/{version}]/infer, with JSON tensors or the binary tensor extension.
 import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { CodecPool } from '../codec/codec-pool.js';
+import { mediaTypeOf } from '../codec/infer-body.js';
 import type { Engine } from '../engine/create-engine.js';
 import { QueueFullError, QueueTimeoutError } from '../engine/scheduler.js';
 import type { ServerMetrics } from '../metrics.js';
-import { decodeBinaryRequest, decodeJsonRequest, encodeResponse, readHeaderLength, RequestError, type InferRequest } from '../protocol.js';
+import { readHeaderLength, RequestError, type InferRequest } from '../protocol.js';
 import { inAppContext, modelParams, notServed, type ModelParams } from './shared.js';
 
 export interface InferenceRoutesOptions {
   engine: Engine;
   modelName: string;
   metrics: ServerMetrics;
-  /** Text-embedding models: the most texts one request may carry. */
-  maxClientBatchSize: number;
+  /** Decodes bodies and encodes answers, off the HTTP thread when they are large. */
+  codec: CodecPool;
+  /** Called as a request is submitted to the queue, which counts it from then on (admit-on-arrival.ts). */
+  submitted: (request: FastifyRequest) => void;
 }
 
 const binaryHeader = 'inference-header-content-length';
@@ -23,7 +27,7 @@ const binaryHeader = 'inference-header-content-length';
  */
 export const inferenceRouteTemplates = ['/v2/models/:model/infer', '/v2/models/:model/versions/:version/infer'] as const;
 
-export const inferenceRoutes = inAppContext<InferenceRoutesOptions>(async function inferenceRoutes(app, { engine, modelName, metrics, maxClientBatchSize }) {
+export const inferenceRoutes = inAppContext<InferenceRoutesOptions>(async function inferenceRoutes(app, { engine, modelName, metrics, codec, submitted }) {
   const scheduler = engine.scheduler;
 
   // Runs before the body is parsed: binary tensor data labelled application/json would fail as invalid JSON, a
@@ -43,19 +47,17 @@ export const inferenceRoutes = inAppContext<InferenceRoutesOptions>(async functi
       const received = performance.now();
       let decoded: InferRequest;
       try {
-        decoded = decode(request.body, request.headers, engine);
-        if (engine.kind.kind === 'text-embedding' && decoded.rows > maxClientBatchSize) {
-          throw new RequestError(`request carries ${decoded.rows} texts, more than the server's ${maxClientBatchSize} (--max-client-batch-size)`, 413);
-        }
+        decoded = await codec.decode(request.body, { contentType: request.headers['content-type'], headerLength: request.headers[binaryHeader] });
       } catch (err) {
         metrics.rejected.inc({ reason: 'invalid' });
         throw err;
       }
       metrics.inFlight.inc();
       try {
+        submitted(request);
         const scheduled = await scheduler.submit(decoded.inputs, decoded.rows);
         metrics.queueWait.observe(scheduled.queueMs / 1000);
-        const encoded = encodeResponse(modelName, decoded, scheduled.outputs);
+        const encoded = await codec.encode(decoded, scheduled.outputs);
         reply
           .header('content-type', encoded.contentType)
           .header('x-queue-time-ms', scheduled.queueMs.toFixed(3))
@@ -81,12 +83,6 @@ export const inferenceRoutes = inAppContext<InferenceRoutesOptions>(async functi
   }
 });
 
-function mediaTypeOf(contentType: string | undefined): string {
-  return (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
-}
-
-const contentTypeAdvice = 'send JSON tensors as application/json, or binary tensors as application/octet-stream with an Inference-Header-Content-Length header';
-
 /** The error for headers that announce binary tensor data after the JSON header but label the body application/json. */
 function binaryBodyAsJsonRefusal(headers: IncomingHttpHeaders): RequestError | undefined {
   const headerLength = headers[binaryHeader];
@@ -105,25 +101,4 @@ function binaryBodyAsJsonRefusal(headers: IncomingHttpHeaders): RequestError | u
     'Inference-Header-Content-Length says binary tensor data follows the JSON header, but the content type is application/json; ' +
       'send the body as application/octet-stream',
   );
-}
-
-function decode(body: unknown, headers: IncomingHttpHeaders, engine: Engine): InferRequest {
-  const headerLength = headers[binaryHeader];
-  // fastify hands text/plain bodies over as strings: JSON sent with the wrong content type.
-  if (typeof body === 'string' && mediaTypeOf(headers['content-type']) === 'text/plain') {
-    throw new RequestError(`content type text/plain is not one this route reads; ${contentTypeAdvice}`);
-  }
-  if (Buffer.isBuffer(body)) {
-    if (headerLength === undefined) {
-      let json: unknown;
-      try {
-        json = JSON.parse(body.toString('utf8'));
-      } catch {
-        throw new RequestError(`body is neither JSON nor a binary tensor request (no Inference-Header-Content-Length header); ${contentTypeAdvice}`);
-      }
-      return decodeJsonRequest(json, engine.signature);
-    }
-    return decodeBinaryRequest(body, readHeaderLength(headerLength), engine.signature);
-  }
-  return decodeJsonRequest(body, engine.signature);
 }
