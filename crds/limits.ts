@@ -45,3 +45,10 @@ export function bounded(range: Range, int = range.int ?? false): z.ZodNumber {
   const low = range.exclusiveMin ? base.gt(range.min) : base.min(range.min);
   return low.max(range.max);
 }
+
+/**
+ * `batched`: a batch holds about this much inference at most (rows × the measured time per row). It bounds what
+ * batching adds to the tail (a request that just misses a batch waits for one) and onnxruntime's arena, which grows
+ * to the largest batch a session runs (measured with bench:server: audio-cnn's batches on two cores hold ~4 rows).
+ */
+export const BATCH_RUN_BUDGET_MS = 50;

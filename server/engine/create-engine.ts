@@ -44,6 +44,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   for (let i = 0; i < plan.executors; i++) {
     starts.push(plan.executor === 'inline' ? InlineExecutor.start(settings) : WorkerExecutor.start(settings));
   }
+  if (plan.soloIntraOpThreads !== undefined) starts.push(WorkerExecutor.start({ ...settings, intraOpThreads: plan.soloIntraOpThreads }));
   const settled = await Promise.allSettled(starts);
   const executors = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -60,7 +61,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       `strategy 'batched' needs a dynamic batch dimension, but ${obstacle}; re-export the model with a dynamic first dimension or use strategy 'pool'`,
     );
   }
+  const solo = plan.soloIntraOpThreads === undefined ? undefined : executors.pop();
   const scheduler = new Scheduler(executors, {
+    solo,
     maxQueue: options.maxQueue,
     queueTimeoutMs: options.queueTimeoutMs,
     batching: plan.batching,

@@ -1,3 +1,4 @@
+import { BATCH_RUN_BUDGET_MS } from '../../crds/limits.js';
 import type { NamedTensors } from '../datatypes.js';
 import { expectedWaitMs, fitsWithin, MovingAverage, retryAfterSeconds, type Load } from './admission.js';
 import type { BatchInputs, Executor } from './executor.js';
@@ -19,6 +20,8 @@ export interface SchedulerOptions {
    */
   queueTimeoutMs: number;
   batching?: BatchingPolicy;
+  /** An executor used only when no other run is in flight (ExecutionPlan.soloIntraOpThreads). */
+  solo?: Executor;
   /** Called after each run, for metrics. */
   onRun?: (run: { rows: number; requests: number; inferenceMs: number }) => void;
 }
@@ -134,6 +137,12 @@ interface RunInFlight {
 
 // Share of each finished run in the service-time averages: about the last ten runs count.
 const serviceTimeWeight = 0.2;
+
+/** The most rows the next batch may hold within BATCH_RUN_BUDGET_MS, from the measured time per row (none yet: one). Pure. */
+export function batchRowLimit(maxBatchSize: number, perRowMs: number | undefined): number {
+  if (perRowMs === undefined) return 1;
+  return Math.max(1, Math.min(maxBatchSize, Math.floor(BATCH_RUN_BUDGET_MS / Math.max(perRowMs, 1e-6))));
+}
 // A request is admitted while its expected wait and run fit in this share of the timeout; the rest absorbs the
 // estimate's error, the time to receive the body and to encode the answer.
 const admissionShareOfTimeout = 0.5;
@@ -142,18 +151,21 @@ const admissionShareOfTimeout = 0.5;
 export class Scheduler {
   private readonly queue: Waiting[] = [];
   private readonly idle: Executor[];
+  private soloIdle: boolean;
   private delayTimer?: NodeJS.Timeout;
   private readonly runsInFlight = new Set<RunInFlight>();
   /** Requests admitted on arrival whose bodies are still being read: they will queue behind those already waiting. */
   private arriving = 0;
   private readonly perRequestMs = new MovingAverage(serviceTimeWeight);
   private readonly runMs = new MovingAverage(serviceTimeWeight);
+  private readonly perRowMs = new MovingAverage(serviceTimeWeight);
 
   constructor(
     private readonly executors: Executor[],
     private readonly options: SchedulerOptions,
   ) {
     this.idle = [...executors];
+    this.soloIdle = options.solo !== undefined;
   }
 
   get queueDepth(): number {
@@ -165,7 +177,7 @@ export class Scheduler {
   }
 
   get healthy(): boolean {
-    return this.executors.every((e) => e.alive);
+    return this.executors.every((e) => e.alive) && (this.options.solo?.alive ?? true);
   }
 
   /**
@@ -245,21 +257,33 @@ export class Scheduler {
   }
 
   private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
+    while (this.queue.length > 0) {
+      const executor = this.nextExecutor();
+      if (!executor) return;
       const group = this.takeGroup();
       if (!group) return;
-      void this.runGroup(this.idle.shift()!, group);
+      if (executor === this.options.solo) this.soloIdle = false;
+      else this.idle.shift();
+      void this.runGroup(executor, group);
     }
+  }
+
+  /** The solo executor when nothing runs (and it lives), else the next idle one. Pure of the queue. */
+  private nextExecutor(): Executor | undefined {
+    const solo = this.options.solo;
+    if (solo && this.soloIdle && solo.alive && this.runsInFlight.size === 0) return solo;
+    return this.idle[0];
   }
 
   /** The next group to run, or undefined when a batch should wait a little longer for company. */
   private takeGroup(): Waiting[] | undefined {
     const batching = this.options.batching;
     if (!batching) return this.queue.splice(0, 1);
-    const indexes = pickBatch(this.queue, batching.maxBatchSize);
+    const policy = { ...batching, maxBatchSize: batchRowLimit(batching.maxBatchSize, this.perRowMs.value) };
+    const indexes = pickBatch(this.queue, policy.maxBatchSize);
     const rows = indexes.reduce((n, i) => n + this.queue[i].rows, 0);
     const waitedMs = performance.now() - this.queue[0].enqueuedAt;
-    if (shouldWaitForCompany({ rows, waitedMs, runsInFlight: this.runsInFlight.size, policy: batching })) {
+    if (shouldWaitForCompany({ rows, waitedMs, runsInFlight: this.runsInFlight.size, policy })) {
       if (!this.delayTimer) {
         this.delayTimer = setTimeout(() => {
           this.delayTimer = undefined;
@@ -284,6 +308,7 @@ export class Scheduler {
       const runMs = performance.now() - started;
       this.runMs.add(runMs);
       this.perRequestMs.add(runMs / group.length);
+      this.perRowMs.add(runMs / rows);
       this.options.onRun?.({ rows, requests: group.length, inferenceMs: result.inferenceMs });
       let start = 0;
       for (const w of group) {
@@ -295,7 +320,8 @@ export class Scheduler {
       for (const w of group) w.reject(err as Error);
     } finally {
       this.runsInFlight.delete(run);
-      if (executor.alive) this.idle.push(executor);
+      if (executor === this.options.solo) this.soloIdle = true;
+      else if (executor.alive) this.idle.push(executor);
       this.dispatch();
     }
   }
@@ -306,6 +332,6 @@ export class Scheduler {
       clearTimeout(w.timer);
       w.reject(new Error('server is shutting down'));
     }
-    await Promise.all(this.executors.map((e) => e.close()));
+    await Promise.all([...this.executors, ...(this.options.solo ? [this.options.solo] : [])].map((e) => e.close()));
   }
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectedWaitMs, fitsWithin, MovingAverage, retryAfterSeconds } from './admission.js';
 import type { Executor, RunResult } from './executor.js';
-import { batchInputs, OverloadedError, pickBatch, Scheduler, shouldWaitForCompany } from './scheduler.js';
+import { BATCH_RUN_BUDGET_MS } from '../../crds/limits.js';
+import { batchInputs, batchRowLimit, OverloadedError, pickBatch, Scheduler, shouldWaitForCompany } from './scheduler.js';
 import { executionPlan } from './strategy.js';
 
 describe('pickBatch', () => {
@@ -39,6 +40,17 @@ describe('shouldWaitForCompany', () => {
   });
 });
 
+describe('batchRowLimit', () => {
+  it('keeps a batch to the run-time budget, between one row and maxBatchSize', () => {
+    assert.equal(batchRowLimit(32, undefined), 1, 'nothing measured yet: one row');
+    assert.equal(batchRowLimit(32, BATCH_RUN_BUDGET_MS / 4), 4);
+    assert.equal(batchRowLimit(32, BATCH_RUN_BUDGET_MS / 4.5), 4);
+    assert.equal(batchRowLimit(32, BATCH_RUN_BUDGET_MS * 3), 1);
+    assert.equal(batchRowLimit(32, 0.01), 32);
+    assert.equal(batchRowLimit(32, 0), 32);
+  });
+});
+
 describe('batchInputs', () => {
   it('describes the joined shape and keeps each request data as a part', () => {
     const a = { inputs: { x: { datatype: 'FP32', shape: [1, 2], data: new Float32Array([1, 2]) } }, rows: 1 };
@@ -61,7 +73,11 @@ describe('executionPlan', () => {
       executors: 2,
       intraOpThreads: 2,
       batching: { maxBatchSize: 16, maxQueueDelayMs: 3 },
+      soloIntraOpThreads: 4,
     });
+    // No solo executor when one executor already has every core, or the threads are set by hand.
+    assert.equal(executionPlan('batched', { ...knobs, workers: 1 }, 4).soloIntraOpThreads, undefined);
+    assert.equal(executionPlan('batched', { ...knobs, intraOpThreads: 1 }, 4).soloIntraOpThreads, undefined);
     assert.equal(executionPlan('pool', { ...knobs, workers: 8 }, 2).intraOpThreads, 1);
     assert.equal(executionPlan('pool', { ...knobs, intraOpThreads: 3 }, 2).intraOpThreads, 3);
   });
@@ -81,6 +97,56 @@ class SleepingExecutor implements Executor {
 }
 
 const oneRow = { x: { datatype: 'FP32', shape: [1, 1], data: new Float32Array(1) } };
+
+describe('batches under the run-time budget', () => {
+  it('hold as many rows as fit in the budget at the measured time per row', async () => {
+    const perRowMs = BATCH_RUN_BUDGET_MS / 3.5;
+    const rowTimed: Executor = Object.assign(new SleepingExecutor(0), {
+      async run(inputs: { x: { shape: number[] } }) {
+        const ms = inputs.x.shape[0] * perRowMs;
+        await new Promise((r) => setTimeout(r, ms));
+        return { outputs: {}, inferenceMs: ms };
+      },
+    });
+    const scheduler = new Scheduler([rowTimed], { maxQueue: 100, queueTimeoutMs: 10_000, batching: { maxBatchSize: 32, maxQueueDelayMs: 0 } });
+    try {
+      assert.equal((await scheduler.submit(oneRow, 1)).batchRows, 1, 'the first run has nothing to go by: one row');
+      const burst = await Promise.all(Array.from({ length: 9 }, () => scheduler.submit(oneRow, 1)));
+      const sizes = burst.map((r) => r.batchRows);
+      // Three rows fit the budget; timers that run late make rows look slower, never faster.
+      assert.ok(Math.max(...sizes) <= 3 && Math.max(...sizes) >= 2, `batch sizes ${sizes.join(', ')}: up to three rows fit ${BATCH_RUN_BUDGET_MS} ms`);
+    } finally {
+      await scheduler.close();
+    }
+  });
+});
+
+describe('the solo executor', () => {
+  it('runs a request that finds nothing running; runs beside others only on the narrow executors', async () => {
+    const ran: string[] = [];
+    const named = (name: string) =>
+      Object.assign(new SleepingExecutor(30), {
+        async run(this: SleepingExecutor) {
+          ran.push(name);
+          return SleepingExecutor.prototype.run.call(this);
+        },
+      });
+    const scheduler = new Scheduler([named('narrow-1'), named('narrow-2')], { maxQueue: 100, queueTimeoutMs: 5000, solo: named('solo') });
+    try {
+      await scheduler.submit(oneRow, 1);
+      assert.deepEqual(ran.splice(0), ['solo']);
+      await Promise.all([1, 2, 3, 4].map(() => scheduler.submit(oneRow, 1)));
+      // The first finds nothing running; the next two run beside it on the narrow ones; the fourth waits for one.
+      assert.deepEqual(ran.splice(0, 3), ['solo', 'narrow-1', 'narrow-2']);
+      assert.equal(ran.length, 1);
+      assert.notEqual(ran[0], 'solo', 'the solo executor ran while others did');
+      await scheduler.submit(oneRow, 1);
+      assert.equal(ran.at(-1), 'solo', 'idle again: the next lone request gets every core');
+    } finally {
+      await scheduler.close();
+    }
+  });
+});
 
 describe('admission by expected wait', () => {
   it('refuses at once what the queue cannot serve within the timeout, serves the rest within it, and recovers', async () => {

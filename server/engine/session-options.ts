@@ -19,7 +19,8 @@ export function sessionOptions(settings: SessionSettings): InferenceSession.Sess
     executionMode: 'sequential',
     intraOpNumThreads: settings.intraOpThreads,
     interOpNumThreads: 1,
-    // Spinning intra-op threads would steal the CPU that the HTTP thread and the other workers need.
+    // Spinning intra-op threads would steal the CPU that the HTTP thread, the codec threads and the other workers need
+    // (measured with decoding off the HTTP thread: binary bodies gained with spinning, JSON ones lost; see README).
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
 }

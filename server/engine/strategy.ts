@@ -18,6 +18,11 @@ export interface ExecutionPlan {
   executors: number;
   intraOpThreads: number;
   batching?: BatchingPolicy;
+  /**
+   * Intra-op threads of one more executor that runs only while nothing else does: a lone request gets every core,
+   * as under `shared`, while under load the narrow executors run side by side (more throughput than one wide one).
+   */
+  soloIntraOpThreads?: number;
 }
 
 export function executionPlan(strategy: Strategy, knobs: StrategyKnobs, cores: number): ExecutionPlan {
@@ -29,12 +34,16 @@ export function executionPlan(strategy: Strategy, knobs: StrategyKnobs, cores: n
       return { executor: 'worker', executors: 1, intraOpThreads: knobs.intraOpThreads ?? cores };
     case 'pool':
       return { executor: 'worker', executors: knobs.workers, intraOpThreads: perWorker(knobs.workers) };
-    case 'batched':
+    case 'batched': {
+      const intraOpThreads = perWorker(knobs.workers);
       return {
         executor: 'worker',
         executors: knobs.workers,
-        intraOpThreads: perWorker(knobs.workers),
+        intraOpThreads,
         batching: { maxBatchSize: knobs.maxBatchSize, maxQueueDelayMs: knobs.maxQueueDelayMs },
+        // Only when the cores are divided: with one wide executor already, a second would add nothing.
+        ...(knobs.intraOpThreads === undefined && intraOpThreads < cores ? { soloIntraOpThreads: cores } : {}),
       };
+    }
   }
 }
