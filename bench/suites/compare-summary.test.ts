@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { capacityOf, describeVerdict, loadLabel, markdownTable, summarizeWorkload, targetVerdicts, type ComparePoint } from './compare-summary.js';
+import { capacityOf, describeVerdict, loadLabel, markdownTable, summarizeWorkload, tableHeader, tableRows, targetVerdicts, type ComparePoint } from './compare-summary.js';
 
 function point(contender: string, family: 'vernier' | 'python', throughputRps: number, p99Ms: number, extra: Partial<ComparePoint> = {}): ComparePoint {
   return {
@@ -25,6 +25,8 @@ function point(contender: string, family: 'vernier' | 'python', throughputRps: n
     cpuPercent: 150,
     peakRssMiB: 200,
     cpuSplit: null,
+    healthP99Ms: 4.2,
+    httpThreadMicrosPerRequest: 120,
     generatorHealthy: true,
     ...extra,
   };
@@ -84,4 +86,14 @@ test('capacity is the best closed-loop throughput without errors', () => {
 
 test('markdown tables escape pipes and right-align numbers', () => {
   assert.equal(markdownTable(['a', 'b', 'n'], [['x|y', 'z', '1.0']]), '| a | b | n |\n| --- | --- | ---: |\n| x\\|y | z | 1.0 |');
+});
+
+test('a table row carries health p99, the HTTP thread per request and the ratio to the in-process limit', () => {
+  const [row, limitRow] = tableRows('audio-cnn', 'json', [point('vernier batched', 'vernier', 300, 40)], ['vernier batched'], limit);
+  const cell = (r: string[], name: string) => r[tableHeader.indexOf(name)];
+  assert.equal(row.length, tableHeader.length);
+  assert.equal(cell(row, 'health p99 ms'), '4.2');
+  assert.equal(cell(row, 'HTTP thread µs/req'), '120');
+  assert.equal(cell(row, 'vs in-process'), '0.75×');
+  assert.equal(cell(limitRow, 'vs in-process'), '1.00×');
 });

@@ -31,6 +31,10 @@ export interface ComparePoint {
   peakRssMiB: number | null;
   /** Each busy process's share of the CPU time in percent, largest first: whether a multi-process server spread the load. */
   cpuSplit: number[] | null;
+  /** p99 of /v2/health/live probed every 10 ms during the run. */
+  healthP99Ms: number | null;
+  /** CPU of the server's HTTP thread per request answered (Vernier only). */
+  httpThreadMicrosPerRequest: number | null;
   /** False when the load generator reported it may have limited the figures. */
   generatorHealthy: boolean;
 }
@@ -148,7 +152,7 @@ export function describeVerdict(v: TargetVerdict): string {
   return `${v.met ? 'MET    ' : 'NOT MET'}  ${v.model} ${v.payload}: ${v.target} ≥ ${v.threshold}×: ${by}`;
 }
 
-export const tableHeader = ['contender', 'load', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors %', 'CPU %', 'peak RSS MiB'];
+export const tableHeader = ['contender', 'load', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors %', 'CPU %', 'peak RSS MiB', 'health p99 ms', 'HTTP thread µs/req', 'vs in-process'];
 
 /** Rows of one workload's table: contenders in the given order, loads in measurement order; '*' marks a strained generator. */
 export function tableRows(model: string, payload: PayloadEncoding, all: ComparePoint[], contenders: string[], inProcess: InProcessLimit | null): string[][] {
@@ -166,12 +170,15 @@ export function tableRows(model: string, payload: PayloadEncoding, all: CompareP
         fixed(p.errorRate * 100, 2),
         fixed(p.cpuPercent, 0),
         fixed(p.peakRssMiB, 0),
+        fixed(p.healthP99Ms, 1),
+        fixed(p.httpThreadMicrosPerRequest, 0),
+        inProcess ? `${fixed(p.throughputRps / inProcess.rowsPerSecond, 2)}×` : '-',
       ]);
     }
   }
   if (inProcess) {
     const how = `batch ${inProcess.batchSize} × ${inProcess.sessions} session(s)`;
-    rows.push(['in-process onnxruntime (limit)', how, fixed(inProcess.rowsPerSecond), '-', '-', '-', '-', '-', '-', '-']);
+    rows.push(['in-process onnxruntime (limit)', how, fixed(inProcess.rowsPerSecond), '-', '-', '-', '-', '-', '-', '-', '-', '-', '1.00×']);
   }
   return rows;
 }

@@ -29,7 +29,8 @@ import {
 } from './compare-summary.js';
 import { pythonContender, pythonTextContender, tokenizerFor, vernierContender, type ContenderSpec, type RunningContender, type VernierKnobs } from './contenders.js';
 import { inProcessLimit } from './in-process.js';
-import { processTreeCpu, watchProcessTree } from '../process-usage.js';
+import { processTreeCpu, threadCpuSeconds, watchProcessTree } from '../process-usage.js';
+import { probeHealth } from './health-probe.js';
 import {
   isTextWorkload,
   minilmConcurrencies,
@@ -187,6 +188,9 @@ async function measurePoint(
   interrupt.signal.throwIfAborted();
   const usage = watchProcessTree(contender.pid);
   const cpuBefore = processTreeCpu(contender.pid);
+  // Vernier's HTTP thread is its process's main thread (tid = pid); Python's servers have no one such thread.
+  const httpThreadBefore = spec.family === 'vernier' ? threadCpuSeconds(contender.pid) : undefined;
+  const health = probeHealth(contender.url);
   const options = {
     url: contender.url,
     model: o.model,
@@ -200,7 +204,15 @@ async function measurePoint(
     payloadFile: o.payloadFile,
     timeoutMs: requestTimeoutMs,
   };
-  const report = await runBenchmark(options, { signal: interrupt.signal });
+  let healthP99Ms: number | null = null;
+  let report: Awaited<ReturnType<typeof runBenchmark>>;
+  try {
+    report = await runBenchmark(options, { signal: interrupt.signal });
+  } finally {
+    ({ p99Ms: healthP99Ms } = await health.stop());
+  }
+  const httpThreadAfter = httpThreadBefore === undefined ? undefined : threadCpuSeconds(contender.pid);
+  const answered = report.requests.total + report.requests.warmup.completed;
   const { cpuPercent, peakRssMiB } = usage.stop();
   const cpuSplit = cpuSplitOf(cpuBefore, processTreeCpu(contender.pid));
   return {
@@ -225,6 +237,9 @@ async function measurePoint(
     cpuPercent,
     peakRssMiB,
     cpuSplit,
+    healthP99Ms,
+    httpThreadMicrosPerRequest:
+      httpThreadBefore === undefined || httpThreadAfter === undefined || answered === 0 ? null : ((httpThreadAfter - httpThreadBefore) / answered) * 1e6,
     generatorHealthy: report.generator.healthy,
   };
 }

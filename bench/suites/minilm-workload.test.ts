@@ -41,6 +41,8 @@ const point = (contender: string, concurrency: number, extra: Partial<ComparePoi
   cpuPercent: 190,
   peakRssMiB: 300,
   cpuSplit: null,
+  healthP99Ms: null,
+  httpThreadMicrosPerRequest: null,
   generatorHealthy: true,
   ...extra,
 });

@@ -10,6 +10,7 @@ import { builtinModelsDir } from '../../server/model-source.js';
 import { startServeProcess } from '../../server/serve-process.js';
 import { runBenchmark } from '../run-benchmark.js';
 import { fixed, formatTable } from '../table.js';
+import { probeHealth } from './health-probe.js';
 import { inProcessLimit, type InProcessFigure } from './in-process.js';
 
 const strategies = ['inline', 'shared', 'pool', 'batched'] as const;
@@ -51,37 +52,6 @@ interface Row {
   limit: InProcessFigure;
 }
 
-function percentile(values: number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-/** Probes /v2/health/live every 10 ms until stopped; the latencies are what a kubelet's probe would see. */
-function probeHealth(url: string): { stop(): Promise<number[]> } {
-  const latencies: number[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running && latencies.length < 100_000) {
-      const started = performance.now();
-      try {
-        await (await fetch(`${url}/v2/health/live`, { signal: AbortSignal.timeout(10_000) })).arrayBuffer();
-        latencies.push(performance.now() - started);
-      } catch {
-        latencies.push(10_000);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return latencies;
-    },
-  };
-}
-
 async function measureVariant(model: string, variant: Variant, payload: 'json' | 'binary', o: { concurrency: number; seconds: number }): Promise<Omit<Row, 'limit'>> {
   const server = await startServeProcess(['--model', `builtin://${model}`, ...variant.flags], 120_000);
   try {
@@ -104,7 +74,7 @@ async function measureVariant(model: string, variant: Variant, payload: 'json' |
       p50: report.latency.p50Ms,
       p99: report.latency.p99Ms,
       errors: report.errorRate,
-      healthP99: percentile(healthLatencies, 99),
+      healthP99: healthLatencies.p99Ms,
       cpu: cpuPercent,
       rss: peakRssMiB,
       mainThreadMicros: mainBefore === undefined || mainAfter === undefined || answered === 0 ? null : ((mainAfter - mainBefore) / answered) * 1e6,
