@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { withoutOwnedChains } from './host-network.js';
+import { forwardAcceptRules, withoutOwnedChains } from './host-network.js';
 import { mountsUnder } from './node-cleanup.js';
 
 test('withoutOwnedChains drops KUBE-/CNI-/VERNIER- chains and the jumps into them, and keeps everything else', () => {
@@ -28,6 +28,26 @@ test('withoutOwnedChains drops KUBE-/CNI-/VERNIER- chains and the jumps into the
     '-A POSTROUTING -s 172.17.0.0/16 -j MASQUERADE',
     'COMMIT',
   ]);
+});
+
+test('the bridge is accepted both ways in its own chain, which cluster:down removes with the jump to it', () => {
+  const rules = forwardAcceptRules('cni-test');
+  assert.deepEqual(rules.map((r) => r.join(' ')), [
+    '-t filter -A VERNIER-FORWARD -i cni-test -j ACCEPT',
+    '-t filter -A VERNIER-FORWARD -o cni-test -j ACCEPT',
+  ]);
+  // As iptables-save prints the filter table of a host where Docker has run (policy DROP) and the cluster is up.
+  const saved = [
+    '*filter',
+    ':FORWARD DROP [0:0]',
+    ':DOCKER-USER - [0:0]',
+    ':VERNIER-FORWARD - [0:0]',
+    '-A FORWARD -j VERNIER-FORWARD',
+    '-A FORWARD -j DOCKER-USER',
+    ...rules.map((r) => r.slice(2).join(' ')),
+    'COMMIT',
+  ].join('\n');
+  assert.deepEqual(withoutOwnedChains(saved).split('\n'), ['*filter', ':FORWARD DROP [0:0]', ':DOCKER-USER - [0:0]', '-A FORWARD -j DOCKER-USER', 'COMMIT']);
 });
 
 test('mountsUnder lists mounts below the prefixes, deepest first, with octal escapes decoded', () => {

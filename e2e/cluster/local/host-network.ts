@@ -1,4 +1,4 @@
-// The node's networking on the host: the pod bridge, forwarding sysctls, the route from pods to the API server,
+// The node's networking on the host: the pod bridge, forwarding sysctls and rules, the route from pods to the API server,
 // and the removal of all of it (including the chains kubelet, kube-proxy and the CNI plugins add).
 import { writeFile } from 'node:fs/promises';
 import { BRIDGE_NAME, NODE_IP, POD_CIDR } from './node-config.js';
@@ -7,6 +7,7 @@ import { run, tryRun } from './host.js';
 /** The first address of the service range that testing/control-plane/component-args.ts gives the API server. */
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 const APISERVER_CHAIN = 'VERNIER-APISERVER';
+const FORWARD_CHAIN = 'VERNIER-FORWARD';
 /** Chains removed on `down`: ours, kube-proxy's and kubelet's (KUBE-), the CNI plugins' (CNI-). */
 export const OWNED_CHAIN_PREFIXES = ['VERNIER-', 'KUBE-', 'CNI-'];
 
@@ -30,6 +31,28 @@ export async function setUpNodeNetwork(): Promise<void> {
   await run('ip', ['link', 'set', BRIDGE_NAME, 'up']);
   // The bridge has no ports until the first pod starts; without this it stays NO-CARRIER and NODE_IP is unusable.
   await sysctl(`net.ipv4.conf.${BRIDGE_NAME}.route_localnet`, '1');
+  await acceptBridgeForwarding();
+}
+
+/**
+ * The filter rules that let the pod bridge's traffic through FORWARD whatever the chain's policy: a host where Docker
+ * has run has policy DROP (Docker sets it), and pod-to-Service connections then time out. Accepting our own bridge
+ * explicitly is what kube-proxy's KUBE-FORWARD chain and the CNI firewall plugin do. Pure: `iptables` argument lists.
+ */
+export function forwardAcceptRules(bridge: string = BRIDGE_NAME): string[][] {
+  return [
+    ['-t', 'filter', '-A', FORWARD_CHAIN, '-i', bridge, '-j', 'ACCEPT'],
+    ['-t', 'filter', '-A', FORWARD_CHAIN, '-o', bridge, '-j', 'ACCEPT'],
+  ];
+}
+
+/** Puts the bridge's accept rules first in FORWARD, ahead of any other user's chains (Docker's included). */
+export async function acceptBridgeForwarding(): Promise<void> {
+  await tryRun('iptables', ['-t', 'filter', '-N', FORWARD_CHAIN]);
+  await run('iptables', ['-t', 'filter', '-F', FORWARD_CHAIN]);
+  for (const rule of forwardAcceptRules()) await run('iptables', rule);
+  const jump = ['FORWARD', '-j', FORWARD_CHAIN];
+  if ((await tryRun('iptables', ['-t', 'filter', '-C', ...jump])) === undefined) await run('iptables', ['-t', 'filter', '-I', ...jump]);
 }
 
 /**
