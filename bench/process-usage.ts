@@ -81,6 +81,20 @@ export function watchProcessTree(root: number): { stop(): ProcessUsage } {
 }
 
 /** CPU seconds of one thread of a process so far (its main thread: tid = pid); undefined when /proc does not say. */
-export function threadCpuSeconds(pid: number, tid = pid): number | undefined {
+function threadCpuSeconds(pid: number, tid = pid): number | undefined {
   return readStat(pid, `/proc/${pid}/task/${tid}/stat`)?.cpuSeconds;
+}
+
+/**
+ * Watches a process's main thread (a Node server's HTTP thread) from now on; `stop` gives its CPU per answered request
+ * in microseconds, or null when /proc does not say or nothing was answered.
+ */
+export function watchMainThread(pid: number): { stop(answered: number): number | null } {
+  const before = threadCpuSeconds(pid);
+  return {
+    stop(answered) {
+      const after = threadCpuSeconds(pid);
+      return before === undefined || after === undefined || answered === 0 ? null : ((after - before) / answered) * 1e6;
+    },
+  };
 }

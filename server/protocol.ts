@@ -344,7 +344,10 @@ export interface EncodedResponse {
   headerLength?: number;
 }
 
-export function encodeResponse(modelName: string, request: InferRequest, outputs: NamedTensors): EncodedResponse {
+/** What an answer needs of its request: which outputs, which of them binary, and the id to echo. */
+export type AnswerShape = Pick<InferRequest, 'id' | 'outputs' | 'binaryOutputs'>;
+
+export function encodeResponse(modelName: string, request: AnswerShape, outputs: NamedTensors): EncodedResponse {
   const binaries: Buffer[] = [];
   const described = request.outputs.map((name) => {
     const t: Tensor = outputs[name];

@@ -29,7 +29,7 @@ import {
 } from './compare-summary.js';
 import { pythonContender, pythonTextContender, tokenizerFor, vernierContender, type ContenderSpec, type RunningContender, type VernierKnobs } from './contenders.js';
 import { inProcessLimit } from './in-process.js';
-import { processTreeCpu, threadCpuSeconds, watchProcessTree } from '../process-usage.js';
+import { processTreeCpu, watchMainThread, watchProcessTree } from '../process-usage.js';
 import { probeHealth } from './health-probe.js';
 import {
   isTextWorkload,
@@ -189,7 +189,7 @@ async function measurePoint(
   const usage = watchProcessTree(contender.pid);
   const cpuBefore = processTreeCpu(contender.pid);
   // Vernier's HTTP thread is its process's main thread (tid = pid); Python's servers have no one such thread.
-  const httpThreadBefore = spec.family === 'vernier' ? threadCpuSeconds(contender.pid) : undefined;
+  const httpThread = spec.family === 'vernier' ? watchMainThread(contender.pid) : undefined;
   const health = probeHealth(contender.url);
   const options = {
     url: contender.url,
@@ -211,8 +211,7 @@ async function measurePoint(
   } finally {
     ({ p99Ms: healthP99Ms } = await health.stop());
   }
-  const httpThreadAfter = httpThreadBefore === undefined ? undefined : threadCpuSeconds(contender.pid);
-  const answered = report.requests.total + report.requests.warmup.completed;
+  const httpThreadMicrosPerRequest = httpThread?.stop(report.requests.total + report.requests.warmup.completed) ?? null;
   const { cpuPercent, peakRssMiB } = usage.stop();
   const cpuSplit = cpuSplitOf(cpuBefore, processTreeCpu(contender.pid));
   return {
@@ -238,8 +237,7 @@ async function measurePoint(
     peakRssMiB,
     cpuSplit,
     healthP99Ms,
-    httpThreadMicrosPerRequest:
-      httpThreadBefore === undefined || httpThreadAfter === undefined || answered === 0 ? null : ((httpThreadAfter - httpThreadBefore) / answered) * 1e6,
+    httpThreadMicrosPerRequest,
     generatorHealthy: report.generator.healthy,
   };
 }

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { threadCpuSeconds, watchProcessTree } from '../process-usage.js';
+import { watchMainThread, watchProcessTree } from '../process-usage.js';
 import { builtinModelsDir } from '../../server/model-source.js';
 import { startServeProcess } from '../../server/serve-process.js';
 import { runBenchmark } from '../run-benchmark.js';
@@ -57,14 +57,18 @@ async function measureVariant(model: string, variant: Variant, payload: 'json' |
   try {
     const pid = server.child.pid!;
     const usage = watchProcessTree(pid);
-    const mainBefore = threadCpuSeconds(pid);
+    const mainThread = watchMainThread(pid);
     const health = probeHealth(server.url);
-    const report = await runBenchmark({ url: server.url, model, concurrency: o.concurrency, durationSeconds: o.seconds, warmupSeconds: 1, payload, timeoutMs: 30_000 });
-    const healthLatencies = await health.stop();
-    const mainAfter = threadCpuSeconds(pid);
+    let healthLatencies: Awaited<ReturnType<typeof health.stop>>;
+    let report: Awaited<ReturnType<typeof runBenchmark>>;
+    try {
+      report = await runBenchmark({ url: server.url, model, concurrency: o.concurrency, durationSeconds: o.seconds, warmupSeconds: 1, payload, timeoutMs: 30_000 });
+    } finally {
+      healthLatencies = await health.stop();
+    }
+    // Warmup and measured requests both ran on the HTTP thread while it was watched.
+    const mainThreadMicros = mainThread.stop(report.requests.total + report.requests.warmup.completed);
     const { cpuPercent, peakRssMiB } = usage.stop();
-    // Warmup and measured requests both ran on the HTTP thread between the two readings.
-    const answered = report.requests.total + report.requests.warmup.completed;
     return {
       model,
       payload,
@@ -77,7 +81,7 @@ async function measureVariant(model: string, variant: Variant, payload: 'json' |
       healthP99: healthLatencies.p99Ms,
       cpu: cpuPercent,
       rss: peakRssMiB,
-      mainThreadMicros: mainBefore === undefined || mainAfter === undefined || answered === 0 ? null : ((mainAfter - mainBefore) / answered) * 1e6,
+      mainThreadMicros,
     };
   } finally {
     await server.stop();

@@ -64,7 +64,7 @@ describe('codec threads', () => {
     assert.ok(width >= OFF_THREAD_MIN_OUTPUT_ELEMENTS);
     for (const binaryOutputs of [new Set<string>(), new Set(['y'])]) {
       const request = { id: 'a', outputs: ['y'], binaryOutputs };
-      const expected = encodeResponse('m', { ...request, inputs: {}, rows: 1 }, second);
+      const expected = encodeResponse('m', request, second);
       const threaded = await pool.encode(request, second);
       assert.equal(threaded.contentType, expected.contentType);
       assert.equal(threaded.headerLength, expected.headerLength);

@@ -1,10 +1,10 @@
 // The HTTP thread's side of the codec threads: large bodies are decoded, and large answers encoded, off the event
 // loop; small ones inline, where handing them over would cost the HTTP thread more than the work itself.
 import { Worker } from 'node:worker_threads';
-import { elementCount, type NamedTensors } from '../datatypes.js';
+import { elementCount, ownedCopy, type NamedTensors } from '../datatypes.js';
 import type { Strategy } from '../engine/strategy.js';
-import { encodeResponse, RequestError, type EncodedResponse, type InferRequest } from '../protocol.js';
-import type { AnswerShape, CodecJob, CodecReply, CodecSettings } from './codec-worker.js';
+import { encodeResponse, RequestError, type AnswerShape, type EncodedResponse, type InferRequest } from '../protocol.js';
+import type { CodecJob, CodecReply, CodecSettings } from './codec-worker.js';
 import { decodeInferBody, type BodyHeaders } from './infer-body.js';
 
 /**
@@ -62,7 +62,7 @@ export class CodecPool {
     if (!thread) return decodeInferBody(body, headers, this.settings);
     const bytes = body as Uint8Array;
     // A body in a buffer of its own moves over; one that shares its memory (Node's pool) is copied.
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    const own = ownedCopy(bytes) as Uint8Array;
     const reply = await this.send(thread, { id: this.nextId++, op: 'decode', body: own, headers }, [own.buffer as ArrayBuffer]);
     if (reply.op !== 'decode') throw new Error('codec thread answered a decode with something else');
     // Structured cloning gives the inputs a prototype again: names such as '__proto__' stay plain keys only without one.
@@ -72,7 +72,7 @@ export class CodecPool {
   async encode(request: AnswerShape, outputs: NamedTensors): Promise<EncodedResponse> {
     const elements = request.outputs.reduce((n, name) => n + elementCount(outputs[name].shape), 0);
     const thread = elements >= OFF_THREAD_MIN_OUTPUT_ELEMENTS ? this.leastBusy() : undefined;
-    if (!thread) return encodeResponse(this.settings.modelName, { ...request, inputs: {}, rows: 0 }, outputs);
+    if (!thread) return encodeResponse(this.settings.modelName, request, outputs);
     // The outputs are views into their batch's result, which other requests' answers share: copies move over.
     const owned: NamedTensors = {};
     for (const name of request.outputs) owned[name] = { ...outputs[name], data: outputs[name].data.slice() };

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ownedCopy, type NamedTensors } from '../datatypes.js';
 import { lowerThreadPriority } from '../engine/thread-priority.js';
-import { encodeResponse, RequestError, type InferRequest } from '../protocol.js';
+import { encodeResponse, RequestError, type AnswerShape, type InferRequest } from '../protocol.js';
 import { decodeInferBody, type BodyHeaders, type DecodeContext } from './infer-body.js';
 
 export interface CodecSettings extends DecodeContext {
@@ -11,9 +11,6 @@ export interface CodecSettings extends DecodeContext {
   /** Nice value of the thread (the HTTP thread keeps priority over it). */
   nice: number;
 }
-
-/** What an answer needs of its request: which outputs, which of them binary, and the id to echo. */
-export type AnswerShape = Pick<InferRequest, 'id' | 'outputs' | 'binaryOutputs'>;
 
 export type CodecJob =
   | { id: number; op: 'decode'; body: Uint8Array; headers: BodyHeaders }
@@ -35,7 +32,7 @@ function handle(job: CodecJob): { reply: CodecReply; transfer: ArrayBuffer[] } {
     const transfer = Object.values(request.inputs).map((t) => t.data.buffer as ArrayBuffer);
     return { reply: { id: job.id, ok: true, op: 'decode', request }, transfer: [...new Set(transfer)] };
   }
-  const encoded = encodeResponse(settings.modelName, { ...job.request, inputs: {}, rows: 0 }, job.outputs);
+  const encoded = encodeResponse(settings.modelName, job.request, job.outputs);
   const body = typeof encoded.body === 'string' ? Buffer.from(encoded.body, 'utf8') : encoded.body;
   const owned = ownedCopy(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)) as Uint8Array;
   return {

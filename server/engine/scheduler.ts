@@ -138,20 +138,20 @@ interface RunInFlight {
 // Share of each finished run in the service-time averages: about the last ten runs count.
 const serviceTimeWeight = 0.2;
 
+// A request is admitted while its expected wait and run fit in this share of the timeout; the rest absorbs the
+// estimate's error, the time to receive the body and to encode the answer.
+const admissionShareOfTimeout = 0.5;
+
 /** The most rows the next batch may hold within BATCH_RUN_BUDGET_MS, from the measured time per row (none yet: one). Pure. */
 export function batchRowLimit(maxBatchSize: number, perRowMs: number | undefined): number {
   if (perRowMs === undefined) return 1;
   return Math.max(1, Math.min(maxBatchSize, Math.floor(BATCH_RUN_BUDGET_MS / Math.max(perRowMs, 1e-6))));
 }
-// A request is admitted while its expected wait and run fit in this share of the timeout; the rest absorbs the
-// estimate's error, the time to receive the body and to encode the answer.
-const admissionShareOfTimeout = 0.5;
 
 /** Queues requests, forms batches, and hands them to idle executors. */
 export class Scheduler {
   private readonly queue: Waiting[] = [];
   private readonly idle: Executor[];
-  private soloIdle: boolean;
   private delayTimer?: NodeJS.Timeout;
   private readonly runsInFlight = new Set<RunInFlight>();
   /** Requests admitted on arrival whose bodies are still being read: they will queue behind those already waiting. */
@@ -165,7 +165,6 @@ export class Scheduler {
     private readonly options: SchedulerOptions,
   ) {
     this.idle = [...executors];
-    this.soloIdle = options.solo !== undefined;
   }
 
   get queueDepth(): number {
@@ -262,8 +261,7 @@ export class Scheduler {
       if (!executor) return;
       const group = this.takeGroup();
       if (!group) return;
-      if (executor === this.options.solo) this.soloIdle = false;
-      else this.idle.shift();
+      if (executor !== this.options.solo) this.idle.shift();
       void this.runGroup(executor, group);
     }
   }
@@ -271,7 +269,8 @@ export class Scheduler {
   /** The solo executor when nothing runs (and it lives), else the next idle one. Pure of the queue. */
   private nextExecutor(): Executor | undefined {
     const solo = this.options.solo;
-    if (solo && this.soloIdle && solo.alive && this.runsInFlight.size === 0) return solo;
+    // Nothing in flight means the solo executor is idle too.
+    if (solo && solo.alive && this.runsInFlight.size === 0) return solo;
     return this.idle[0];
   }
 
@@ -320,8 +319,7 @@ export class Scheduler {
       for (const w of group) w.reject(err as Error);
     } finally {
       this.runsInFlight.delete(run);
-      if (executor === this.options.solo) this.soloIdle = true;
-      else if (executor.alive) this.idle.push(executor);
+      if (executor !== this.options.solo && executor.alive) this.idle.push(executor);
       this.dispatch();
     }
   }
