@@ -1,6 +1,7 @@
-// `npm run cluster:up` / `cluster:down` / `cluster:status`: the e2e cluster of the selected provider
+// `npm run cluster:up` / `cluster:down` / `cluster:status` (and prepare, load-image, require-image): the e2e cluster of the selected provider
 // (VERNIER_E2E_PROVIDER=local, the default, or kind).
-import { selectProvider } from './provider.js';
+import { defaultSettings } from '../../operator/settings.js';
+import { requireImage, selectProvider } from './provider.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
@@ -14,10 +15,22 @@ async function main(argv: string[]): Promise<number> {
       console.log(`export KUBECONFIG=${info.kubeconfig}`);
       return 0;
     }
+    case 'prepare': {
+      const started = Date.now();
+      await provider.prepare();
+      console.log(`${provider.name} provider prepared in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return 0;
+    }
     case 'load-image': {
       const archives = argv.slice(1);
       if (archives.length === 0) throw new Error('load-image needs the OCI archive(s) to load, e.g. the path e2e/image/build-image.sh prints');
       for (const archive of archives) await provider.loadImage(archive);
+      return 0;
+    }
+    case 'require-image': {
+      const [ref = defaultSettings().serverImage] = argv.slice(1);
+      await requireImage(provider, ref);
+      console.log(`${provider.name} cluster holds ${ref}`);
       return 0;
     }
     case 'down':
@@ -29,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
       return info ? 0 : 1;
     }
     default:
-      console.error(`usage: node dist/e2e/cluster/cli.js up|down|status|load-image ARCHIVE...   (got ${JSON.stringify(command ?? '')})`);
+      console.error(`usage: node dist/e2e/cluster/cli.js prepare|up|down|status|load-image ARCHIVE...|require-image [REF]   (got ${JSON.stringify(command ?? '')})`);
       return 2;
   }
 }

@@ -34,7 +34,7 @@ export async function clusterSession(log: (line: string) => void, options: { rel
     if (options.reloadImage) await buildAndLoadImage(log);
     return { startedHere: false, end: async () => undefined };
   }
-  if (provider.name === 'local') await repoScript('e2e/cluster/install-host-deps.sh');
+  await provider.prepare();
   await repoScript('testing/control-plane/build-binaries.sh', ['helm']);
   log(`bringing the ${provider.name} cluster up`);
   await provider.up();

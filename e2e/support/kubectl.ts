@@ -1,8 +1,7 @@
 // kubectl against the e2e cluster, through execa: the same commands a user types.
 import { execa } from 'execa';
-import { binaryLayout } from '../../testing/control-plane/binaries.js';
-import { selectProvider } from '../cluster/provider.js';
-import { join } from 'node:path';
+import { defaultSettings } from '../../operator/settings.js';
+import { requireImage, selectProvider } from '../cluster/provider.js';
 
 export interface Kubectl {
   kubeconfig: string;
@@ -19,9 +18,9 @@ export async function clusterKubectl(): Promise<Kubectl> {
   if (!cluster) {
     throw new Error(`no ${provider.name} e2e cluster is up: run 'npm run cluster:up' first (or 'npm run test:e2e', which does)`);
   }
-  // The locally built kubectl matches the cluster's version; kind machines may use their own.
-  const local = await binaryLayout().catch(() => undefined);
-  const command = provider.name === 'local' && local ? join(local.k8sBinDir, 'kubectl') : 'kubectl';
+  // Every spec runs the operator's default server image: say so plainly when it was never loaded.
+  await requireImage(provider, defaultSettings().serverImage);
+  const command = cluster.kubectl;
   const kubectl = (async (args: string[], opts: { input?: string; timeoutMs?: number } = {}) => {
     try {
       const { stdout } = await execa(command, ['--kubeconfig', cluster.kubeconfig, ...args], {

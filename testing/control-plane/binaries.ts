@@ -34,13 +34,19 @@ export function buildScriptPath(): string {
   return join(repoRoot(), 'testing', 'control-plane', 'build-binaries.sh');
 }
 
-/** Parses the KEY=VALUE lines of `build-binaries.sh --print-env`. */
-export function parseBinaryLayout(printEnvOutput: string): BinaryLayout {
+/** The KEY=VALUE lines a build script's --print-env prints. Pure. */
+export function parseEnvLines(text: string): Map<string, string> {
   const env = new Map<string, string>();
-  for (const line of printEnvOutput.split('\n')) {
+  for (const line of text.split('\n')) {
     const eq = line.indexOf('=');
     if (eq > 0) env.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
   }
+  return env;
+}
+
+/** Parses the KEY=VALUE lines of `build-binaries.sh --print-env`. */
+export function parseBinaryLayout(printEnvOutput: string): BinaryLayout {
+  const env = parseEnvLines(printEnvOutput);
   const need = (key: string): string => {
     const value = env.get(key);
     if (!value) throw new Error(`build-binaries.sh --print-env printed no ${key} (got: ${JSON.stringify(printEnvOutput)})`);

@@ -7,7 +7,8 @@
 #   build-binaries.sh                 build everything missing (tier-2 binaries first)
 #   build-binaries.sh NAME...         build only the named binaries
 #                                     (etcd etcdctl kube-apiserver kube-controller-manager
-#                                      kubectl kube-scheduler kubelet kube-proxy helm)
+#                                      kubectl kube-scheduler kubelet kube-proxy helm; kubeadm, only
+#                                      built when named: the kind node image needs it, nothing else does)
 #   build-binaries.sh --tier2         build only what tier-2 tests need
 #   build-binaries.sh --print-dir     print the Kubernetes bin directory and exit
 #   build-binaries.sh --print-env     print KEY=VALUE lines (versions, bin dirs) and exit
@@ -34,6 +35,7 @@ HELM_BIN="$HELM_DIR/bin"
 
 TIER2=(etcd kube-apiserver kube-controller-manager kubectl helm)
 ALL=(etcd kube-apiserver kube-controller-manager kubectl helm kube-scheduler kubelet kube-proxy etcdctl)
+ON_REQUEST=(kubeadm)
 
 die() { echo "build-binaries: $*" >&2; exit 1; }
 
@@ -55,9 +57,9 @@ for arg in "$@"; do
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option '$arg' (expected --tier2, --print-dir, --print-env or binary names)" ;;
     *)
-      case " ${ALL[*]} " in
+      case " ${ALL[*]} ${ON_REQUEST[*]} " in
         *" $arg "*) targets+=("$arg") ;;
-        *) die "unknown binary '$arg' (expected one of: ${ALL[*]})" ;;
+        *) die "unknown binary '$arg' (expected one of: ${ALL[*]} ${ON_REQUEST[*]})" ;;
       esac ;;
   esac
 done

@@ -1,40 +1,112 @@
-// Provider `kind` for machines with Docker: one kind cluster, images loaded from OCI archives with `kind load`.
+// Provider `kind`: one kind cluster in Docker, images loaded from OCI archives with `kind load image-archive`.
+// `prepare` (setup.sh) installs what it needs; the node image is built here unless VERNIER_KIND_NODE_IMAGE says otherwise.
 import { execa } from 'execa';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { repoRoot } from '../../../testing/control-plane/binaries.js';
 import type { ClusterHandle, ClusterProvider } from '../provider.js';
+import { kindSettings, nodeContainerName, type KindSettings } from './settings.js';
 
-const CLUSTER_NAME = process.env.VERNIER_KIND_CLUSTER || 'vernier-e2e';
-const KUBECONFIG = join(process.env.VERNIER_CACHE || join(homedir(), '.cache', 'vernier'), 'kind', 'kubeconfig');
 
-async function kind(args: string[]): Promise<string> {
+
+/** Runs a command; on failure, an error that says what was run and what it printed. */
+async function run(command: string, args: string[], what: string): Promise<string> {
   try {
-    return (await execa('kind', args, { stderr: 'inherit' })).stdout;
+    return (await execa(command, args)).stdout;
   } catch (err) {
-    throw new Error(`kind ${args.join(' ')} failed (kind and a running Docker engine are needed for VERNIER_E2E_PROVIDER=kind)`, { cause: err });
+    const e = err as { stderr?: string; shortMessage?: string };
+    throw new Error(`${what} failed: ${(e.stderr || e.shortMessage || String(err)).trim()}`, { cause: err });
   }
 }
 
-async function exists(): Promise<boolean> {
-  return (await kind(['get', 'clusters'])).split('\n').includes(CLUSTER_NAME);
+async function dockerRunning(): Promise<boolean> {
+  return execa('docker', ['info', '--format', '{{.ServerVersion}}']).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function preflight(s: KindSettings): Promise<void> {
+  const prepare = "run 'VERNIER_E2E_PROVIDER=kind node dist/e2e/cluster/cli.js prepare' (e2e/cluster/kind/setup.sh)";
+  if (!(await dockerRunning())) throw new Error(`Docker is not running (docker info failed): start dockerd, or ${prepare}, which installs and starts it`);
+  if (!existsSync(s.kindBinary)) throw new Error(`kind is not installed at ${s.kindBinary}: ${prepare}`);
+  if (s.nodeImage && !(await execa('docker', ['image', 'inspect', s.nodeImage]).then(() => true, () => false))) {
+    throw new Error(`the node image ${s.nodeImage} is not in Docker: ${prepare} to build it (or set VERNIER_KIND_NODE_IMAGE=published on a machine that reaches a registry)`);
+  }
+}
+
+async function clusterExists(s: KindSettings): Promise<boolean> {
+  if (!(await dockerRunning()) || !existsSync(s.kindBinary)) return false;
+  return (await run(s.kindBinary, ['get', 'clusters'], 'kind get clusters')).split('\n').includes(s.clusterName);
+}
+
+async function handle(s: KindSettings): Promise<ClusterHandle> {
+  const container = nodeContainerName(s.clusterName);
+  const nodeAddress = (await run('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', container], `docker inspect ${container}`)).trim().split(' ')[0];
+  return { provider: 'kind', kubeconfig: s.kubeconfig, kubectl: s.kubectl, nodeAddress, k8sVersion: s.k8sVersion };
+}
+
+/** The API server answers through the kubeconfig (a cluster whose containers were stopped or half-deleted does not). */
+async function apiAnswers(s: KindSettings): Promise<boolean> {
+  return execa(s.kubectl, ['--kubeconfig', s.kubeconfig, 'get', '--raw', '/readyz', '--request-timeout', '10s']).then(
+    () => true,
+    () => false,
+  );
 }
 
 export const kindProvider: ClusterProvider = {
   name: 'kind',
+  async prepare(): Promise<void> {
+    await execa('bash', [join(repoRoot(), 'e2e/cluster/kind/setup.sh')], { stdout: 'inherit', stderr: 'inherit' });
+  },
   async up(): Promise<ClusterHandle> {
-    await mkdir(join(KUBECONFIG, '..'), { recursive: true });
-    if (!(await exists())) await kind(['create', 'cluster', '--name', CLUSTER_NAME, '--kubeconfig', KUBECONFIG, '--wait', '180s']);
-    else await kind(['export', 'kubeconfig', '--name', CLUSTER_NAME, '--kubeconfig', KUBECONFIG]);
-    return { provider: 'kind', kubeconfig: KUBECONFIG };
+    const s = await kindSettings();
+    await preflight(s);
+    await mkdir(join(s.kubeconfig, '..'), { recursive: true });
+    if (await clusterExists(s)) {
+      await run(s.kindBinary, ['export', 'kubeconfig', '--name', s.clusterName, '--kubeconfig', s.kubeconfig], 'kind export kubeconfig');
+      if (!(await apiAnswers(s))) {
+        throw new Error(
+          `a kind cluster named '${s.clusterName}' already exists but its API server does not answer (left over from a run that was killed?): ` +
+            `remove it with 'VERNIER_E2E_PROVIDER=kind npm run cluster:down' (or 'kind delete cluster --name ${s.clusterName}'), or pick another name with VERNIER_KIND_CLUSTER`,
+        );
+      }
+      console.log(`kind cluster '${s.clusterName}' already up; kubeconfig ${s.kubeconfig}`);
+      return handle(s);
+    }
+    const args = ['create', 'cluster', '--name', s.clusterName, '--kubeconfig', s.kubeconfig, '--wait', '180s', '--retain'];
+    if (s.nodeImage) args.push('--image', s.nodeImage);
+    if (s.clusterConfig) args.push('--config', s.clusterConfig);
+    try {
+      await execa(s.kindBinary, args, { stdout: 'inherit', stderr: 'inherit' });
+    } catch (err) {
+      // --retain keeps a failed node for `docker logs`; say where to look, then remove it so the next try starts clean.
+      const logs = await execa('docker', ['logs', '--tail', '40', nodeContainerName(s.clusterName)], { all: true }).then((r) => r.all ?? '', () => '');
+      await this.down();
+      throw new Error(`kind create cluster '${s.clusterName}' failed${logs ? `; the node's last log lines:\n${logs}` : ''}`, { cause: err });
+    }
+    return handle(s);
   },
   async down(): Promise<void> {
-    if (await exists()) await kind(['delete', 'cluster', '--name', CLUSTER_NAME]);
+    const s = await kindSettings();
+    if (!(await dockerRunning())) return;
+    if (await clusterExists(s)) await run(s.kindBinary, ['delete', 'cluster', '--name', s.clusterName, '--kubeconfig', s.kubeconfig], 'kind delete cluster');
+    // kind leaves its `kind` network for the next cluster; remove it when nothing else is attached (ours made it).
+    const attached = await execa('docker', ['network', 'inspect', '-f', '{{len .Containers}}', 'kind']).then((r) => r.stdout.trim(), () => undefined);
+    if (attached === '0') await run('docker', ['network', 'rm', 'kind'], 'docker network rm kind');
   },
   async status(): Promise<ClusterHandle | undefined> {
-    return (await exists()) ? { provider: 'kind', kubeconfig: KUBECONFIG } : undefined;
+    const s = await kindSettings();
+    return (await clusterExists(s)) ? handle(s) : undefined;
   },
   async loadImage(archive: string): Promise<void> {
-    await kind(['load', 'image-archive', archive, '--name', CLUSTER_NAME]);
+    const s = await kindSettings();
+    await run(s.kindBinary, ['load', 'image-archive', archive, '--name', s.clusterName], `kind load image-archive ${archive}`);
+  },
+  async images(): Promise<string[]> {
+    const s = await kindSettings();
+    const listed = await run('docker', ['exec', nodeContainerName(s.clusterName), 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q'], 'listing the node\'s images');
+    return listed.split('\n').filter((line) => line.length > 0 && !line.startsWith('sha256:'));
   },
 };

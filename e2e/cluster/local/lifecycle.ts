@@ -15,6 +15,8 @@ import { CONTAINERD_SOCKET } from './node-config.js';
 import { podProcesses, removeAllContainers, removeKubepodsCgroups, removePodNetns, unmountUnder } from './node-cleanup.js';
 import { clusterPaths, type ClusterInfo, type ClusterPaths } from './paths.js';
 
+export type { ClusterInfo };
+
 const UP_TIMEOUT_MS = 600_000;
 
 function isAlive(pid: number): boolean {
@@ -216,4 +218,15 @@ export async function down(opts: { quiet?: boolean } = {}): Promise<void> {
 /** Imports an OCI archive into containerd's CRI namespace (the cluster must be up). */
 export async function loadImage(archive: string): Promise<void> {
   await run('ctr', ['--address', CONTAINERD_SOCKET, '-n', 'k8s.io', 'images', 'import', archive]);
+}
+
+/** The image references in containerd's CRI namespace (the cluster must be up). */
+export async function images(): Promise<string[]> {
+  const listed = await run('ctr', ['--address', CONTAINERD_SOCKET, '-n', 'k8s.io', 'images', 'ls', '-q']);
+  return listed.split('\n').filter((line) => line.length > 0 && !line.startsWith('sha256:'));
+}
+
+/** The Debian packages the provider runs on (containerd, runc, CNI plugins, iptables, …): install-host-deps.sh. */
+export async function installHostPackages(): Promise<void> {
+  await script('e2e/cluster/install-host-deps.sh');
 }
