@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings this machine to "kind can create a cluster" for VERNIER_E2E_PROVIDER=kind, with no container registry:
-#   1. Docker engine: Debian's docker.io when no dockerd is installed;
+#   1. Debian packages: docker.io when no dockerd is installed, and jq, mmdebstrap, gcc for the node image;
 #   2. runtime shim: only where this machine's capability bounding set lacks capabilities (privileged containers
 #      fail otherwise), e2e/cluster/kind/runtime-shim registered as dockerd's default runtime;
 #   3. dockerd started in the background when `docker info` fails (no systemd needed);
@@ -41,15 +41,23 @@ START=$(date +%s)
 step() { echo "== [$(( $(date +%s) - START ))s] $*"; }
 die() { echo "setup: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "must run as root (installs packages, writes $DAEMON_JSON, starts dockerd)"
-command -v jq >/dev/null || die "'jq' not found (apt-get install jq)"
 
-# --- 1. Docker engine ---------------------------------------------------------------------------------------
-if command -v dockerd >/dev/null; then
-  step "docker engine: present ($(command -v dockerd))"
+# --- 1. Debian packages: the Docker engine (when no dockerd is installed), and what the node image build uses ----
+# (jq: daemon.json; mmdebstrap: the node's rootfs; gcc, libc6-dev: the pause image; iptables: dockerd's rules).
+packages=(jq mmdebstrap gcc libc6-dev iptables)
+command -v dockerd >/dev/null || packages+=(docker.io)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  step "packages: present (${packages[*]}; dockerd $(command -v dockerd))"
 else
-  step "docker engine: installing Debian's docker.io"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker.io >/dev/null \
-    || die "apt-get install docker.io failed (is the Debian mirror reachable? try apt-get update)"
+  step "packages: installing ${missing[*]} from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } \
+    || die "apt-get install ${missing[*]} failed (is the Debian mirror reachable?)"
 fi
 command -v docker >/dev/null || die "no docker CLI on PATH after installing docker.io"
 
