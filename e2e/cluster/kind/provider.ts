@@ -32,7 +32,11 @@ async function preflight(s: KindSettings): Promise<void> {
   if (!(await dockerRunning())) throw new Error(`Docker is not running (docker info failed): start dockerd, or ${prepare}, which installs and starts it`);
   if (!existsSync(s.kindBinary)) throw new Error(`kind is not installed at ${s.kindBinary}: ${prepare}`);
   if (s.nodeImage && !(await execa('docker', ['image', 'inspect', s.nodeImage]).then(() => true, () => false))) {
-    throw new Error(`the node image ${s.nodeImage} is not in Docker: ${prepare} to build it (or set VERNIER_KIND_NODE_IMAGE=published on a machine that reaches a registry)`);
+    throw new Error(
+      process.env.VERNIER_KIND_NODE_IMAGE
+        ? `the node image ${s.nodeImage} (VERNIER_KIND_NODE_IMAGE) is not in Docker: 'docker pull ${s.nodeImage}' or 'docker load' it first, or unset VERNIER_KIND_NODE_IMAGE to use the one ${prepare.replace('run ', '')} builds`
+        : `the node image ${s.nodeImage} is not in Docker: ${prepare} to build it (or set VERNIER_KIND_NODE_IMAGE=published on a machine that reaches a registry)`,
+    );
   }
 }
 
@@ -65,10 +69,13 @@ export const kindProvider: ClusterProvider = {
     await preflight(s);
     await mkdir(join(s.kubeconfig, '..'), { recursive: true });
     if (await clusterExists(s)) {
-      await run(s.kindBinary, ['export', 'kubeconfig', '--name', s.clusterName, '--kubeconfig', s.kubeconfig], 'kind export kubeconfig');
-      if (!(await apiAnswers(s))) {
+      const exported = await execa(s.kindBinary, ['export', 'kubeconfig', '--name', s.clusterName, '--kubeconfig', s.kubeconfig]).then(
+        () => true,
+        () => false,
+      );
+      if (!exported || !(await apiAnswers(s))) {
         throw new Error(
-          `a kind cluster named '${s.clusterName}' already exists but its API server does not answer (left over from a run that was killed?): ` +
+          `a kind cluster named '${s.clusterName}' already exists but its node or API server does not answer (left over from a run that was killed?): ` +
             `remove it with 'VERNIER_E2E_PROVIDER=kind npm run cluster:down' (or 'kind delete cluster --name ${s.clusterName}'), or pick another name with VERNIER_KIND_CLUSTER`,
         );
       }

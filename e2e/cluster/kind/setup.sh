@@ -101,11 +101,13 @@ if docker info >/dev/null 2>&1; then
   step "dockerd: running"
 else
   pid="$(cat /var/run/docker.pid 2>/dev/null || true)"
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    die "dockerd (pid $pid) runs but 'docker info' fails (still starting? see $DOCKERD_LOG)"
+  # A pid file outlives its dockerd (a machine's session ended): only a live process named dockerd counts.
+  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
+    step "dockerd: pid $pid is starting; waiting for it"
+  else
+    step "dockerd: starting in the background (log: $DOCKERD_LOG)"
+    nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
   fi
-  step "dockerd: starting in the background (log: $DOCKERD_LOG)"
-  nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
   for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
   docker info >/dev/null 2>&1 || { tail -n 20 "$DOCKERD_LOG" >&2; die "dockerd did not answer within 60 s"; }
   step "dockerd: running (pid $(cat /var/run/docker.pid))"
