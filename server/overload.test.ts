@@ -53,10 +53,11 @@ describe('a burst far beyond capacity', () => {
     assert.ok(refused.length > 0, `none of ${results.length} requests was refused`);
     assert.ok(admitted.length > 0, 'every request was refused');
     // Timed by the server, from the request's headers to its answer: the client's clock also counts sending 80 bodies
-    // at once from a machine that may be busy with other work. Most refusals come on arrival, before the body is read;
-    // a few only when the request reaches the queue.
-    const fast = await answeredWithin(server.url, 503, 0.05);
-    assert.ok(fast.all === refused.length && fast.within >= 0.9 * fast.all, `only ${fast.within} of ${fast.all} refusals took the server under 50 ms`);
+    // at once from a machine that may be busy with other work. Most refusals come on arrival, before the body is read
+    // (under 1 ms); a few only when the request reaches the queue, behind 60 MB of bodies arriving on two shared
+    // cores (measured: 25-80 ms). Either is "at once" beside the 2 s a refusal after waiting would take.
+    const fast = await answeredWithin(server.url, 503, 0.1);
+    assert.ok(fast.all === refused.length && fast.within >= 0.9 * fast.all, `only ${fast.within} of ${fast.all} refusals took the server under 100 ms`);
     const inTime = await answeredWithin(server.url, 200, timeoutMs / 1000);
     assert.equal(inTime.within, inTime.all, `${inTime.all - inTime.within} of ${inTime.all} answers took the server longer than ${timeoutMs} ms`);
     for (const r of refused) {
