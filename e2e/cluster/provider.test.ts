@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveKindSettings } from './kind/settings.js';
+import { imageRefsOfCtrList } from './local/host.js';
 import { localProvider, PROVIDER_NAMES, qualifiedImageRef, requireImage, selectProvider, type ClusterProvider } from './provider.js';
 
 const capabilities = (p: ClusterProvider): string[] =>
@@ -26,6 +27,13 @@ describe('cluster providers', () => {
     assert.equal(qualifiedImageRef('someone/vernier:1'), 'docker.io/someone/vernier:1');
     assert.equal(qualifiedImageRef('vernier.local/pause:0.1.0'), 'vernier.local/pause:0.1.0');
     assert.equal(qualifiedImageRef('localhost:5000/x:1'), 'localhost:5000/x:1');
+  });
+
+  it('reads image references out of `ctr images ls -q`, leaving digest-only entries out', () => {
+    assert.deepEqual(imageRefsOfCtrList('docker.io/library/vernier:0.1.0\nsha256:0123abcd\n\nregistry.k8s.io/pause:3.10\n'), [
+      'docker.io/library/vernier:0.1.0',
+      'registry.k8s.io/pause:3.10',
+    ]);
   });
 
   it('an image missing from the node is a clear error that says how to load it', async () => {

@@ -5,33 +5,19 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from '../../../testing/control-plane/binaries.js';
+import { imageRefsOfCtrList, run, tryRun } from '../local/host.js';
 import type { ClusterHandle, ClusterProvider } from '../provider.js';
 import { kindSettings, nodeContainerName, type KindSettings } from './settings.js';
 
-
-
-/** Runs a command; on failure, an error that says what was run and what it printed. */
-async function run(command: string, args: string[], what: string): Promise<string> {
-  try {
-    return (await execa(command, args)).stdout;
-  } catch (err) {
-    const e = err as { stderr?: string; shortMessage?: string };
-    throw new Error(`${what} failed: ${(e.stderr || e.shortMessage || String(err)).trim()}`, { cause: err });
-  }
-}
-
 async function dockerRunning(): Promise<boolean> {
-  return execa('docker', ['info', '--format', '{{.ServerVersion}}']).then(
-    () => true,
-    () => false,
-  );
+  return (await tryRun('docker', ['info', '--format', '{{.ServerVersion}}'])) !== undefined;
 }
 
 async function preflight(s: KindSettings): Promise<void> {
   const prepare = "run 'VERNIER_E2E_PROVIDER=kind node dist/e2e/cluster/cli.js prepare' (e2e/cluster/kind/setup.sh)";
   if (!(await dockerRunning())) throw new Error(`Docker is not running (docker info failed): start dockerd, or ${prepare}, which installs and starts it`);
   if (!existsSync(s.kindBinary)) throw new Error(`kind is not installed at ${s.kindBinary}: ${prepare}`);
-  if (s.nodeImage && !(await execa('docker', ['image', 'inspect', s.nodeImage]).then(() => true, () => false))) {
+  if (s.nodeImage && (await tryRun('docker', ['image', 'inspect', s.nodeImage])) === undefined) {
     throw new Error(
       process.env.VERNIER_KIND_NODE_IMAGE
         ? `the node image ${s.nodeImage} (VERNIER_KIND_NODE_IMAGE) is not in Docker: 'docker pull ${s.nodeImage}' or 'docker load' it first, or unset VERNIER_KIND_NODE_IMAGE to use the one ${prepare.replace('run ', '')} builds`
@@ -42,21 +28,18 @@ async function preflight(s: KindSettings): Promise<void> {
 
 async function clusterExists(s: KindSettings): Promise<boolean> {
   if (!(await dockerRunning()) || !existsSync(s.kindBinary)) return false;
-  return (await run(s.kindBinary, ['get', 'clusters'], 'kind get clusters')).split('\n').includes(s.clusterName);
+  return (await run(s.kindBinary, ['get', 'clusters'])).split('\n').includes(s.clusterName);
 }
 
 async function handle(s: KindSettings): Promise<ClusterHandle> {
   const container = nodeContainerName(s.clusterName);
-  const nodeAddress = (await run('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', container], `docker inspect ${container}`)).trim().split(' ')[0];
+  const nodeAddress = (await run('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', container])).trim().split(' ')[0];
   return { provider: 'kind', kubeconfig: s.kubeconfig, kubectl: s.kubectl, nodeAddress, k8sVersion: s.k8sVersion };
 }
 
 /** The API server answers through the kubeconfig (a cluster whose containers were stopped or half-deleted does not). */
 async function apiAnswers(s: KindSettings): Promise<boolean> {
-  return execa(s.kubectl, ['--kubeconfig', s.kubeconfig, 'get', '--raw', '/readyz', '--request-timeout', '10s']).then(
-    () => true,
-    () => false,
-  );
+  return (await tryRun(s.kubectl, ['--kubeconfig', s.kubeconfig, 'get', '--raw', '/readyz', '--request-timeout', '10s'])) !== undefined;
 }
 
 export const kindProvider: ClusterProvider = {
@@ -69,10 +52,7 @@ export const kindProvider: ClusterProvider = {
     await preflight(s);
     await mkdir(join(s.kubeconfig, '..'), { recursive: true });
     if (await clusterExists(s)) {
-      const exported = await execa(s.kindBinary, ['export', 'kubeconfig', '--name', s.clusterName, '--kubeconfig', s.kubeconfig]).then(
-        () => true,
-        () => false,
-      );
+      const exported = (await tryRun(s.kindBinary, ['export', 'kubeconfig', '--name', s.clusterName, '--kubeconfig', s.kubeconfig])) !== undefined;
       if (!exported || !(await apiAnswers(s))) {
         throw new Error(
           `a kind cluster named '${s.clusterName}' already exists but its node or API server does not answer (left over from a run that was killed?): ` +
@@ -98,10 +78,10 @@ export const kindProvider: ClusterProvider = {
   async down(): Promise<void> {
     const s = await kindSettings();
     if (!(await dockerRunning())) return;
-    if (await clusterExists(s)) await run(s.kindBinary, ['delete', 'cluster', '--name', s.clusterName, '--kubeconfig', s.kubeconfig], 'kind delete cluster');
+    if (await clusterExists(s)) await run(s.kindBinary, ['delete', 'cluster', '--name', s.clusterName, '--kubeconfig', s.kubeconfig]);
     // kind leaves its `kind` network for the next cluster; remove it when nothing else is attached (ours made it).
-    const attached = await execa('docker', ['network', 'inspect', '-f', '{{len .Containers}}', 'kind']).then((r) => r.stdout.trim(), () => undefined);
-    if (attached === '0') await run('docker', ['network', 'rm', 'kind'], 'docker network rm kind');
+    const attached = await tryRun('docker', ['network', 'inspect', '-f', '{{len .Containers}}', 'kind']);
+    if (attached?.trim() === '0') await run('docker', ['network', 'rm', 'kind']);
   },
   async status(): Promise<ClusterHandle | undefined> {
     const s = await kindSettings();
@@ -109,11 +89,10 @@ export const kindProvider: ClusterProvider = {
   },
   async loadImage(archive: string): Promise<void> {
     const s = await kindSettings();
-    await run(s.kindBinary, ['load', 'image-archive', archive, '--name', s.clusterName], `kind load image-archive ${archive}`);
+    await run(s.kindBinary, ['load', 'image-archive', archive, '--name', s.clusterName]);
   },
   async images(): Promise<string[]> {
     const s = await kindSettings();
-    const listed = await run('docker', ['exec', nodeContainerName(s.clusterName), 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q'], 'listing the node\'s images');
-    return listed.split('\n').filter((line) => line.length > 0 && !line.startsWith('sha256:'));
+    return imageRefsOfCtrList(await run('docker', ['exec', nodeContainerName(s.clusterName), 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q']));
   },
 };

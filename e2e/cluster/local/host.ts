@@ -1,4 +1,4 @@
-// Thin wrappers around the host commands the `local` provider needs (ip, iptables, sysctl, ctr, mount).
+// Thin wrappers around host commands (ip, iptables, sysctl, ctr, mount, docker, kind) for the cluster providers.
 import { execa } from 'execa';
 
 /** Runs a command, failing with its stderr in the message. */
@@ -19,6 +19,11 @@ export async function tryRun(command: string, args: string[], opts: { input?: st
   } catch {
     return undefined;
   }
+}
+
+/** The image references in `ctr images ls -q` output (digest-only entries left out). Pure. */
+export function imageRefsOfCtrList(listed: string): string[] {
+  return listed.split('\n').filter((line) => line.length > 0 && !line.startsWith('sha256:'));
 }
 
 export async function commandExists(command: string): Promise<boolean> {

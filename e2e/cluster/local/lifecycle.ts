@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { binaryLayout, repoRoot } from '../../../testing/control-plane/binaries.js';
 import { logTail } from '../../../testing/control-plane/processes.js';
-import { commandExists, run, tryRun } from './host.js';
+import { commandExists, imageRefsOfCtrList, run, tryRun } from './host.js';
 import { tearDownNodeNetwork } from './host-network.js';
 import { CONTAINERD_SOCKET } from './node-config.js';
 import { podProcesses, removeAllContainers, removeKubepodsCgroups, removePodNetns, unmountUnder } from './node-cleanup.js';
@@ -222,8 +222,7 @@ export async function loadImage(archive: string): Promise<void> {
 
 /** The image references in containerd's CRI namespace (the cluster must be up). */
 export async function images(): Promise<string[]> {
-  const listed = await run('ctr', ['--address', CONTAINERD_SOCKET, '-n', 'k8s.io', 'images', 'ls', '-q']);
-  return listed.split('\n').filter((line) => line.length > 0 && !line.startsWith('sha256:'));
+  return imageRefsOfCtrList(await run('ctr', ['--address', CONTAINERD_SOCKET, '-n', 'k8s.io', 'images', 'ls', '-q']));
 }
 
 /** The Debian packages the provider runs on (containerd, runc, CNI plugins, iptables, …): install-host-deps.sh. */
