@@ -1,7 +1,7 @@
 // `vernier serve`: every option, its bounds, default and help. Flags, --help and VERNIER_* variables derive from this.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { BATCH_RUN_BUDGET_MS, bounded, DEFAULT_TEXT_MAX_TOKENS, LIMITS } from '../crds/limits.js';
+import { BATCH_INPUT_BUDGET_BYTES, BATCH_RUN_BUDGET_MS, bounded, DEFAULT_TEXT_MAX_TOKENS, LIMITS } from '../crds/limits.js';
 import { STRATEGIES } from '../crds/inferenceservice.js';
 import { USAGE_EXIT_CODE, type CommandLine } from './options-codec.js';
 
@@ -67,7 +67,7 @@ export const serveCommandLine: CommandLine<typeof ServeOptions> = {
     name: 'name served at /v2/models/NAME (default: the file name)',
     strategy: `concurrency strategy: ${STRATEGIES.join(' | ')} (default batched)`,
     workers: `worker threads for pool and batched (${LIMITS.workers.min}-${LIMITS.workers.max}, default 2)`,
-    maxBatchSize: `batched: most rows in one run (at most ${LIMITS.maxBatchSize.max}, default 32; runs also hold about ${BATCH_RUN_BUDGET_MS} ms of inference at most)`,
+    maxBatchSize: `batched: most rows in one run (at most ${LIMITS.maxBatchSize.max}, default 32; runs also hold about ${BATCH_RUN_BUDGET_MS} ms of inference and, on CPU, ${BATCH_INPUT_BUDGET_BYTES / 1024} KiB of input at most)`,
     maxQueueDelayMs: 'batched: longest wait for a batch to fill (default 2)',
     maxQueue: 'requests allowed to wait; more get 503 + Retry-After (default 512)',
     maxTokens: `text-embedding models: tokens a text is truncated to, special tokens included (${LIMITS.textMaxTokens.min}-${LIMITS.textMaxTokens.max}, default ${TEXT_TOKENS.default})`,

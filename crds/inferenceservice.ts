@@ -1,7 +1,7 @@
 // The InferenceService API (vernier.dev/v1alpha1): the single definition the CRD, the operator and `vernier run` share.
 import { z } from 'zod';
 import { withCrossFieldRules } from './cross-field.js';
-import { BATCH_RUN_BUDGET_MS, bounded, DEFAULT_TEXT_MAX_TOKENS, LIMITS } from './limits.js';
+import { BATCH_INPUT_BUDGET_BYTES, BATCH_RUN_BUDGET_MS, bounded, DEFAULT_TEXT_MAX_TOKENS, LIMITS } from './limits.js';
 
 export const API_GROUP = 'vernier.dev';
 export const API_VERSION_NAME = 'v1alpha1';
@@ -97,7 +97,7 @@ export const ConcurrencySpec = z
       .default('batched')
       .describe('How requests reach onnxruntime: inline (on the event loop, a baseline), shared (one worker thread), pool (one session per worker) or batched (dynamic batching over the workers, and a lone request on every core; the default).'),
     workers: bounded(LIMITS.workers).default(2).describe('Worker threads, each with its own session (pool size, or batch executors for batched).'),
-    maxBatchSize: bounded(LIMITS.maxBatchSize).default(32).describe(`Largest batch the batched strategy forms before running it; batches also hold at most about ${BATCH_RUN_BUDGET_MS} ms of inference at the measured time per row.`),
+    maxBatchSize: bounded(LIMITS.maxBatchSize).default(32).describe(`Largest batch the batched strategy forms before running it; batches also hold at most about ${BATCH_RUN_BUDGET_MS} ms of inference at the measured time per row and, on CPU, ${BATCH_INPUT_BUDGET_BYTES / 1024} KiB of input.`),
     maxQueueDelayMs: bounded(LIMITS.maxQueueDelayMs, true).default(2).describe('Longest a request waits for its batch to fill while another batch is running, in milliseconds (an idle worker runs a request at once).'),
     maxQueue: bounded(LIMITS.maxQueue).default(512).describe('Requests allowed to wait; beyond it the server answers 503 with Retry-After.'),
     intraOpThreads: bounded(LIMITS.intraOpThreads).optional().describe('onnxruntime intra-op threads per session; by default the cores divided among the workers.'),

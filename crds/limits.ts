@@ -48,7 +48,14 @@ export function bounded(range: Range, int = range.int ?? false): z.ZodNumber {
 
 /**
  * `batched`: a batch holds about this much inference at most (rows × the measured time per row). It bounds what
- * batching adds to the tail (a request that just misses a batch waits for one) and onnxruntime's arena, which grows
- * to the largest batch a session runs (measured with bench:server: audio-cnn's batches on two cores hold ~4 rows).
+ * batching adds to the tail: a request that just misses a batch waits for one.
  */
 export const BATCH_RUN_BUDGET_MS = 50;
+
+/**
+ * `batched` on CPU: a batch's inputs take at most this many bytes (a larger request still runs, alone). onnxruntime's
+ * CPU arena grows to the largest batch a session runs, in powers of two, and keeps it; a bound in time alone admits
+ * bigger batches on a faster host. Measured with bench:server on audio-cnn (192,000 bytes a row, 64 in flight): four
+ * rows, peak RSS 1.3× `pool`'s; five, 1.55×; the ~7 rows of the time budget, 1.6×; throughput alike within the noise.
+ */
+export const BATCH_INPUT_BUDGET_BYTES = 768 * 1024;

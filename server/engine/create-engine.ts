@@ -32,7 +32,7 @@ export interface Engine {
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const started = performance.now();
-  const plan = executionPlan(options.strategy, options, options.cores);
+  const plan = executionPlan(options.strategy, options, options.cores, options.executionProvider);
   const settings = {
     modelPath: options.modelPath,
     intraOpThreads: plan.intraOpThreads,

@@ -9,6 +9,8 @@ export interface BatchingPolicy {
   maxBatchSize: number;
   /** ...or when its oldest request has waited this long for company. */
   maxQueueDelayMs: number;
+  /** ...and holds at most this many bytes of input (absent: no such bound). */
+  maxInputBytes?: number;
 }
 
 export interface SchedulerOptions {
@@ -142,10 +144,21 @@ const serviceTimeWeight = 0.2;
 // estimate's error, the time to receive the body and to encode the answer.
 const admissionShareOfTimeout = 0.5;
 
-/** The most rows the next batch may hold within BATCH_RUN_BUDGET_MS, from the measured time per row (none yet: one). Pure. */
-export function batchRowLimit(maxBatchSize: number, perRowMs: number | undefined): number {
+/**
+ * The most rows the next batch may hold: maxBatchSize, within BATCH_RUN_BUDGET_MS at the measured time per row (none
+ * yet: one), and within the policy's input bytes at the oldest request's bytes per row; never less than one. Pure.
+ */
+export function batchRowLimit(policy: Pick<BatchingPolicy, 'maxBatchSize' | 'maxInputBytes'>, perRowMs: number | undefined, bytesPerRow: number): number {
   if (perRowMs === undefined) return 1;
-  return Math.max(1, Math.min(maxBatchSize, Math.floor(BATCH_RUN_BUDGET_MS / Math.max(perRowMs, 1e-6))));
+  const withinTime = Math.floor(BATCH_RUN_BUDGET_MS / Math.max(perRowMs, 1e-6));
+  const withinBytes = policy.maxInputBytes === undefined ? Infinity : Math.floor(policy.maxInputBytes / Math.max(bytesPerRow, 1));
+  return Math.max(1, Math.min(policy.maxBatchSize, withinTime, withinBytes));
+}
+
+function inputBytes(inputs: NamedTensors): number {
+  let bytes = 0;
+  for (const name in inputs) bytes += inputs[name].data.byteLength;
+  return bytes;
 }
 
 /** Queues requests, forms batches, and hands them to idle executors. */
@@ -278,10 +291,11 @@ export class Scheduler {
   private takeGroup(): Waiting[] | undefined {
     const batching = this.options.batching;
     if (!batching) return this.queue.splice(0, 1);
-    const policy = { ...batching, maxBatchSize: batchRowLimit(batching.maxBatchSize, this.perRowMs.value) };
+    const oldest = this.queue[0];
+    const policy = { ...batching, maxBatchSize: batchRowLimit(batching, this.perRowMs.value, inputBytes(oldest.inputs) / oldest.rows) };
     const indexes = pickBatch(this.queue, policy.maxBatchSize);
     const rows = indexes.reduce((n, i) => n + this.queue[i].rows, 0);
-    const waitedMs = performance.now() - this.queue[0].enqueuedAt;
+    const waitedMs = performance.now() - oldest.enqueuedAt;
     if (shouldWaitForCompany({ rows, waitedMs, runsInFlight: this.runsInFlight.size, policy })) {
       if (!this.delayTimer) {
         this.delayTimer = setTimeout(() => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectedWaitMs, fitsWithin, MovingAverage, retryAfterSeconds } from './admission.js';
 import type { Executor, RunResult } from './executor.js';
-import { BATCH_RUN_BUDGET_MS } from '../../crds/limits.js';
+import { BATCH_INPUT_BUDGET_BYTES, BATCH_RUN_BUDGET_MS } from '../../crds/limits.js';
 import { batchInputs, batchRowLimit, OverloadedError, pickBatch, Scheduler, shouldWaitForCompany } from './scheduler.js';
 import { executionPlan } from './strategy.js';
 
@@ -41,13 +41,21 @@ describe('shouldWaitForCompany', () => {
 });
 
 describe('batchRowLimit', () => {
+  const rows32 = { maxBatchSize: 32 };
   it('keeps a batch to the run-time budget, between one row and maxBatchSize', () => {
-    assert.equal(batchRowLimit(32, undefined), 1, 'nothing measured yet: one row');
-    assert.equal(batchRowLimit(32, BATCH_RUN_BUDGET_MS / 4), 4);
-    assert.equal(batchRowLimit(32, BATCH_RUN_BUDGET_MS / 4.5), 4);
-    assert.equal(batchRowLimit(32, BATCH_RUN_BUDGET_MS * 3), 1);
-    assert.equal(batchRowLimit(32, 0.01), 32);
-    assert.equal(batchRowLimit(32, 0), 32);
+    assert.equal(batchRowLimit(rows32, undefined, 4), 1, 'nothing measured yet: one row');
+    assert.equal(batchRowLimit(rows32, BATCH_RUN_BUDGET_MS / 4, 4), 4);
+    assert.equal(batchRowLimit(rows32, BATCH_RUN_BUDGET_MS / 4.5, 4), 4);
+    assert.equal(batchRowLimit(rows32, BATCH_RUN_BUDGET_MS * 3, 4), 1);
+    assert.equal(batchRowLimit(rows32, 0.01, 4), 32);
+    assert.equal(batchRowLimit(rows32, 0, 4), 32);
+  });
+  it('keeps a batch to its input bytes when the policy bounds them, whatever the host speed', () => {
+    const bounded = { maxBatchSize: 32, maxInputBytes: 768 * 1024 };
+    assert.equal(batchRowLimit(bounded, 0.01, 192_000), 4, "four of audio-cnn's rows");
+    assert.equal(batchRowLimit(bounded, BATCH_RUN_BUDGET_MS / 2, 192_000), 2, 'the run-time budget still holds');
+    assert.equal(batchRowLimit(bounded, 0.01, 1_000_000), 1, 'a row above the bound runs alone');
+    assert.equal(batchRowLimit(bounded, 0.01, 128), 32, 'small rows: maxBatchSize');
   });
 });
 
@@ -72,9 +80,11 @@ describe('executionPlan', () => {
       executor: 'worker',
       executors: 2,
       intraOpThreads: 2,
-      batching: { maxBatchSize: 16, maxQueueDelayMs: 3 },
+      batching: { maxBatchSize: 16, maxQueueDelayMs: 3, maxInputBytes: BATCH_INPUT_BUDGET_BYTES },
       soloIntraOpThreads: 4,
     });
+    // On a GPU, batches are bounded by rows and time only.
+    assert.deepEqual(executionPlan('batched', knobs, 4, 'cuda').batching, { maxBatchSize: 16, maxQueueDelayMs: 3 });
     // No solo executor when one executor already has every core, or the threads are set by hand.
     assert.equal(executionPlan('batched', { ...knobs, workers: 1 }, 4).soloIntraOpThreads, undefined);
     assert.equal(executionPlan('batched', { ...knobs, intraOpThreads: 1 }, 4).soloIntraOpThreads, undefined);

@@ -1,4 +1,6 @@
+import { BATCH_INPUT_BUDGET_BYTES } from '../../crds/limits.js';
 import type { BatchingPolicy } from './scheduler.js';
+import type { ExecutionProvider } from './session-options.js';
 
 import type { Strategy } from '../../crds/inferenceservice.js';
 
@@ -25,7 +27,8 @@ export interface ExecutionPlan {
   soloIntraOpThreads?: number;
 }
 
-export function executionPlan(strategy: Strategy, knobs: StrategyKnobs, cores: number): ExecutionPlan {
+/** `provider` bounds batches: on CPU by their input bytes too (BATCH_INPUT_BUDGET_BYTES), for the arena's sake. */
+export function executionPlan(strategy: Strategy, knobs: StrategyKnobs, cores: number, provider: ExecutionProvider = 'cpu'): ExecutionPlan {
   const perWorker = (n: number) => knobs.intraOpThreads ?? Math.max(1, Math.floor(cores / n));
   switch (strategy) {
     case 'inline':
@@ -40,7 +43,12 @@ export function executionPlan(strategy: Strategy, knobs: StrategyKnobs, cores: n
         executor: 'worker',
         executors: knobs.workers,
         intraOpThreads,
-        batching: { maxBatchSize: knobs.maxBatchSize, maxQueueDelayMs: knobs.maxQueueDelayMs },
+        batching: {
+          maxBatchSize: knobs.maxBatchSize,
+          maxQueueDelayMs: knobs.maxQueueDelayMs,
+          // A GPU's memory is not the host's, and batches are what it is for.
+          ...(provider === 'cpu' ? { maxInputBytes: BATCH_INPUT_BUDGET_BYTES } : {}),
+        },
         // Only when the cores are divided: with one wide executor already, a second would add nothing.
         ...(knobs.intraOpThreads === undefined && intraOpThreads < cores ? { soloIntraOpThreads: cores } : {}),
       };
