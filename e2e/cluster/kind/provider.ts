@@ -14,13 +14,14 @@ async function dockerRunning(): Promise<boolean> {
 }
 
 async function preflight(s: KindSettings): Promise<void> {
-  const prepare = "run 'VERNIER_E2E_PROVIDER=kind node dist/e2e/cluster/cli.js prepare' (e2e/cluster/kind/setup.sh)";
+  const prepareCommand = "'VERNIER_E2E_PROVIDER=kind node dist/e2e/cluster/cli.js prepare' (e2e/cluster/kind/setup.sh)";
+  const prepare = `run ${prepareCommand}`;
   if (!(await dockerRunning())) throw new Error(`Docker is not running (docker info failed): start dockerd, or ${prepare}, which installs and starts it`);
   if (!existsSync(s.kindBinary)) throw new Error(`kind is not installed at ${s.kindBinary}: ${prepare}`);
   if (s.nodeImage && (await tryRun('docker', ['image', 'inspect', s.nodeImage])) === undefined) {
     throw new Error(
       process.env.VERNIER_KIND_NODE_IMAGE
-        ? `the node image ${s.nodeImage} (VERNIER_KIND_NODE_IMAGE) is not in Docker: 'docker pull ${s.nodeImage}' or 'docker load' it first, or unset VERNIER_KIND_NODE_IMAGE to use the one ${prepare.replace('run ', '')} builds`
+        ? `the node image ${s.nodeImage} (VERNIER_KIND_NODE_IMAGE) is not in Docker: 'docker pull ${s.nodeImage}' or 'docker load' it first, or unset VERNIER_KIND_NODE_IMAGE to use the one ${prepareCommand} builds`
         : `the node image ${s.nodeImage} is not in Docker: ${prepare} to build it (or set VERNIER_KIND_NODE_IMAGE=published on a machine that reaches a registry)`,
     );
   }
