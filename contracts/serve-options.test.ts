@@ -17,6 +17,7 @@ describe('vernier serve options', () => {
     assert.equal(options.strategy, 'pool');
     assert.equal(options.maxBatchSize, 32);
     assert.equal(options.port, 8080);
+    assert.equal(options.probePort, undefined, 'no probe port unless asked for: two servers on one host must not collide on it');
   });
   it('defaults to the batched strategy', () => {
     assert.equal(decode(['--model', 'm.onnx']).strategy, 'batched');
@@ -52,6 +53,7 @@ describe('vernier serve options', () => {
       cores: 8,
       workerNice: 5,
       port: 9000,
+      probePort: 9001,
       host: '127.0.0.1',
       maxBodyBytes: 4096,
       requestTimeoutMs: 1000,

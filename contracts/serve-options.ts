@@ -42,6 +42,8 @@ export const ServeOptions = z.strictObject({
   workerNice: int(0, 19).default(10),
   host: z.string().default('0.0.0.0'),
   port: int(0, 65535).default(8080),
+  /** Liveness and readiness from a thread of their own, so probes are answered on time at any load (server/probes/). */
+  probePort: int(0, 65535).optional(),
   maxBodyBytes: int(1024, 2 ** 31 - 1).default(32 * 1024 * 1024),
   requestTimeoutMs: int(1, 3_600_000).default(30_000),
   /** Time between readiness turning false and the listener closing, so load balancers stop sending first. */
@@ -78,6 +80,7 @@ export const serveCommandLine: CommandLine<typeof ServeOptions> = {
     workerNice: 'nice value of inference threads, so HTTP and health checks come first (0-19, default 10)',
     host: 'address to listen on (default 0.0.0.0)',
     port: 'TCP port (default 8080)',
+    probePort: 'a second TCP port answering only GET /v2/health/live and /v2/health/ready, from a thread of its own, so probes are answered on time however busy the server is; 0 picks a free port (default: none)',
     maxBodyBytes: 'largest request body in bytes, after gzip/deflate decompression (default 32 MiB)',
     requestTimeoutMs:
       'longest time to receive a request and to wait in the queue; a request expected to wait and run for more than half of it gets 503 + Retry-After at once (default 30000)',

@@ -8,6 +8,8 @@ import { slaTargetsFor } from './sla.js';
 
 /** The port `vernier serve` listens on in a pod. */
 export const SERVER_PORT = 8080;
+/** The port of `vernier serve --probe-port` in a pod: the kubelet's probes, answered off the HTTP thread. */
+export const PROBE_PORT = 8081;
 /** Where the operator mounts a model volume (pvc:// claims, downloaded https:// models) in the server pod. */
 export const MODEL_MOUNT_PATH = '/mnt/model';
 /** The file name a downloaded https:// model is saved under, inside MODEL_MOUNT_PATH. */

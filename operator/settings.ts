@@ -19,7 +19,7 @@ export interface OperatorSettings {
 }
 
 /** The port the server listens on in its pod, and the Service port. */
-export { SERVER_PORT } from '../contracts/index.js';
+export { PROBE_PORT, SERVER_PORT } from '../contracts/index.js';
 /** The extended resource the NVIDIA device plugin advertises. */
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 /** The label NVIDIA GPU feature discovery puts on T4 nodes. */

@@ -20,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(
     `vernier serve: model '${server.modelName}' (${options.model}), strategy ${options.strategy}: ` +
       `${plan.executors} ${plan.executor === 'inline' ? 'session on the event loop' : 'worker thread(s)'} × ${plan.intraOpThreads} intra-op thread(s)${batching}; ` +
-      `loaded in ${server.engine.loadSeconds.toFixed(2)} s; listening on ${server.url}`,
+      `loaded in ${server.engine.loadSeconds.toFixed(2)} s; listening on ${server.url}${server.probeUrl ? `, probes on ${server.probeUrl}` : ''}`,
   );
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -7,6 +7,8 @@ export const vernierBin = join(packageRoot(), 'dist', 'cli', 'vernier.js');
 
 export interface ServeProcess {
   url: string;
+  /** The probe port's URL, when started with --probe-port. */
+  probeUrl?: string;
   child: ChildProcess;
   output: () => string;
   /** Sends the signal and resolves with the exit code. */
@@ -20,17 +22,18 @@ export async function startServeProcess(args: string[], timeoutMs = 60_000): Pro
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, probeUrl } = await new Promise<{ url: string; probeUrl?: string }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-64 * 1024);
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
+      // The whole line, so that a URL cut between two chunks is never taken.
+      const match = /listening on (http:\/\/[^\s,]+)(?:, probes on (http:\/\/\S+))?\n/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve({ url: match[1], probeUrl: match[2] });
       }
     };
     child.stdout!.on('data', onData);
@@ -42,6 +45,7 @@ export async function startServeProcess(args: string[], timeoutMs = 60_000): Pro
   });
   return {
     url,
+    probeUrl,
     child,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {

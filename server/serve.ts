@@ -6,10 +6,13 @@ import { createEngine, type Engine } from './engine/create-engine.js';
 import { loadFailure } from './engine/load-failure.js';
 import { ServerMetrics } from './metrics.js';
 import { defaultModelName, resolveModelPath } from './model-source.js';
+import { startProbeListener, type ProbeListener } from './probes/probe-listener.js';
 import type { ServeOptions } from '../contracts/serve-options.js';
 
 export interface RunningServer {
   url: string;
+  /** The probe port's URL (--probe-port), if any. */
+  probeUrl?: string;
   modelName: string;
   engine: Engine;
   app: FastifyInstance;
@@ -81,14 +84,25 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw new Error(`cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`, { cause: err });
   }
   const running = engine;
+  let probes: ProbeListener | undefined;
+  if (options.probePort !== undefined) {
+    try {
+      probes = await startProbeListener({ host: options.host, port: options.probePort, state: () => ({ ready: lifecycle.ready, healthy: running.scheduler.healthy }) });
+    } catch (err) {
+      await Promise.all([app.close(), running.scheduler.close(), codec.close()]);
+      throw err;
+    }
+  }
   let shuttingDown: Promise<void> | undefined;
   const shutdown = () =>
     (shuttingDown ??= (async () => {
       lifecycle.ready = false;
+      probes?.publish();
       if (options.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, options.shutdownDelayMs));
       lifecycle.draining = true;
       await closeConnections(app, options.drainTimeoutMs);
       await Promise.all([running.scheduler.close(), codec.close()]);
+      await probes?.close();
     })());
-  return { url: address, modelName, engine, app, lifecycle, shutdown };
+  return { url: address, probeUrl: probes?.url, modelName, engine, app, lifecycle, shutdown };
 }

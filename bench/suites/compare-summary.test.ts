@@ -26,6 +26,7 @@ function point(contender: string, family: 'vernier' | 'python', throughputRps: n
     peakRssMiB: 200,
     cpuSplit: null,
     healthP99Ms: 4.2,
+    probePortP99Ms: 1.1,
     httpThreadMicrosPerRequest: 120,
     generatorHealthy: true,
     ...extra,

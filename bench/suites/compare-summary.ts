@@ -33,6 +33,8 @@ export interface ComparePoint {
   cpuSplit: number[] | null;
   /** p99 of /v2/health/live probed every 10 ms during the run. */
   healthP99Ms: number | null;
+  /** The same on Vernier's probe port, answered by a thread of its own (null for servers without one). */
+  probePortP99Ms: number | null;
   /** CPU of the server's HTTP thread per request answered (Vernier only). */
   httpThreadMicrosPerRequest: number | null;
   /** False when the load generator reported it may have limited the figures. */
@@ -152,7 +154,7 @@ export function describeVerdict(v: TargetVerdict): string {
   return `${v.met ? 'MET    ' : 'NOT MET'}  ${v.model} ${v.payload}: ${v.target} ≥ ${v.threshold}×: ${by}`;
 }
 
-export const tableHeader = ['contender', 'load', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors %', 'CPU %', 'peak RSS MiB', 'health p99 ms', 'HTTP thread µs/req', 'vs in-process'];
+export const tableHeader = ['contender', 'load', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors %', 'CPU %', 'peak RSS MiB', 'health p99 ms', 'probe port p99 ms', 'HTTP thread µs/req', 'vs in-process'];
 
 /** Rows of one workload's table: contenders in the given order, loads in measurement order; '*' marks a strained generator. */
 export function tableRows(model: string, payload: PayloadEncoding, all: ComparePoint[], contenders: string[], inProcess: InProcessLimit | null): string[][] {
@@ -171,6 +173,7 @@ export function tableRows(model: string, payload: PayloadEncoding, all: CompareP
         fixed(p.cpuPercent, 0),
         fixed(p.peakRssMiB, 0),
         fixed(p.healthP99Ms, 1),
+        fixed(p.probePortP99Ms, 1),
         fixed(p.httpThreadMicrosPerRequest, 0),
         inProcess ? `${fixed(p.throughputRps / inProcess.rowsPerSecond, 2)}×` : '-',
       ]);
@@ -178,7 +181,7 @@ export function tableRows(model: string, payload: PayloadEncoding, all: CompareP
   }
   if (inProcess) {
     const how = `batch ${inProcess.batchSize} × ${inProcess.sessions} session(s)`;
-    rows.push(['in-process onnxruntime (limit)', how, fixed(inProcess.rowsPerSecond), '-', '-', '-', '-', '-', '-', '-', '-', '-', '1.00×']);
+    rows.push(['in-process onnxruntime (limit)', how, fixed(inProcess.rowsPerSecond), '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', '1.00×']);
   }
   return rows;
 }

@@ -191,6 +191,7 @@ async function measurePoint(
   // Vernier's HTTP thread is its process's main thread (tid = pid); Python's servers have no one such thread.
   const httpThread = spec.family === 'vernier' ? watchMainThread(contender.pid) : undefined;
   const health = probeHealth(contender.url);
+  const probePort = contender.probeUrl ? probeHealth(contender.probeUrl) : undefined;
   const options = {
     url: contender.url,
     model: o.model,
@@ -205,11 +206,13 @@ async function measurePoint(
     timeoutMs: requestTimeoutMs,
   };
   let healthP99Ms: number | null = null;
+  let probePortP99Ms: number | null = null;
   let report: Awaited<ReturnType<typeof runBenchmark>>;
   try {
     report = await runBenchmark(options, { signal: interrupt.signal });
   } finally {
     ({ p99Ms: healthP99Ms } = await health.stop());
+    probePortP99Ms = (await probePort?.stop())?.p99Ms ?? null;
   }
   const httpThreadMicrosPerRequest = httpThread?.stop(report.requests.total + report.requests.warmup.completed) ?? null;
   const { cpuPercent, peakRssMiB } = usage.stop();
@@ -237,6 +240,7 @@ async function measurePoint(
     peakRssMiB,
     cpuSplit,
     healthP99Ms,
+    probePortP99Ms,
     httpThreadMicrosPerRequest,
     generatorHealthy: report.generator.healthy,
   };

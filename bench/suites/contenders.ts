@@ -7,6 +7,8 @@ import { startMinilmBaseline, startPythonBaseline, type BaselineMode, type Pytho
 
 export interface RunningContender {
   url: string;
+  /** Vernier's probe port (--probe-port), where the operator points the kubelet's probes. */
+  probeUrl?: string;
   /** Root of the process tree whose CPU and memory are measured. */
   pid: number;
   stop(): Promise<void>;
@@ -37,13 +39,13 @@ export function vernierContender(strategy: 'inline' | 'shared' | 'pool' | 'batch
     family: 'vernier',
     knobs: { strategy, ...knobs },
     async start(model, signal) {
-      const server = await startServeProcess(['--model', model.path, '--name', model.name, '--strategy', strategy, ...flags], 120_000);
+      const server = await startServeProcess(['--model', model.path, '--name', model.name, '--strategy', strategy, '--probe-port', '0', ...flags], 120_000);
       const stop = async () => void (await server.stop());
       if (signal?.aborted) {
         await stop();
         signal.throwIfAborted();
       }
-      return { url: server.url, pid: server.child.pid!, stop };
+      return { url: server.url, probeUrl: server.probeUrl, pid: server.child.pid!, stop };
     },
   };
 }

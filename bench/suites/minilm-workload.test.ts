@@ -42,6 +42,7 @@ const point = (contender: string, concurrency: number, extra: Partial<ComparePoi
   peakRssMiB: 300,
   cpuSplit: null,
   healthP99Ms: null,
+  probePortP99Ms: null,
   httpThreadMicrosPerRequest: null,
   generatorHealthy: true,
   ...extra,

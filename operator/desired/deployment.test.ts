@@ -39,6 +39,7 @@ test('desiredDeployment runs vernier serve with the spec model, strategy and kno
     '--intra-op-threads', '1',
     '--host', '0.0.0.0',
     '--port', '8080',
+    '--probe-port', '8081',
     '--shutdown-delay-ms', '5000',
     '--drain-timeout-ms', '20000',
   ]);
@@ -88,10 +89,14 @@ test('desiredDeployment meets Pod Security Standards restricted', () => {
 
 test('desiredDeployment probes the v2 health endpoints on the named port', () => {
   const c = desiredDeployment(inferenceService(), settings()).spec!.template.spec!.containers[0];
-  assert.deepEqual(c.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
-  assert.deepEqual(c.readinessProbe?.httpGet, { path: '/v2/health/ready', port: 'http' });
-  assert.deepEqual(c.livenessProbe?.httpGet, { path: '/v2/health/live', port: 'http' });
-  assert.deepEqual(c.startupProbe?.httpGet, { path: '/v2/health/live', port: 'http' });
+  assert.deepEqual(c.ports, [
+    { name: 'http', containerPort: 8080, protocol: 'TCP' },
+    { name: 'probes', containerPort: 8081, protocol: 'TCP' },
+  ]);
+  // Probes go to the probe port, whose thread answers however busy the HTTP thread is.
+  assert.deepEqual(c.readinessProbe?.httpGet, { path: '/v2/health/ready', port: 'probes' });
+  assert.deepEqual(c.livenessProbe?.httpGet, { path: '/v2/health/live', port: 'probes' });
+  assert.deepEqual(c.startupProbe?.httpGet, { path: '/v2/health/live', port: 'probes' });
 });
 
 test('provider nvidia-t4 adds the GPU limit, node selector, toleration and the CUDA execution provider', () => {

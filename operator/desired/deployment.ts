@@ -3,7 +3,7 @@ import type { V1Container, V1Deployment } from '@kubernetes/client-node';
 import { encodeServeArgs, serveOptionsFor } from '../../contracts/index.js';
 import type { InferenceServiceSpec } from '../../crds/index.js';
 import { deploymentName, labelsFor, namespaceOf, ownerReference, serverSelector, type Owner } from '../labels.js';
-import { GPU_RESOURCE, SERVER_PORT, type OperatorSettings } from '../settings.js';
+import { GPU_RESOURCE, PROBE_PORT, SERVER_PORT, type OperatorSettings } from '../settings.js';
 import { modelSource } from './model-source.js';
 import {
   restrictedContainerSecurityContext,
@@ -33,6 +33,7 @@ export function serverArgs(spec: InferenceServiceSpec, settings: OperatorSetting
       ...serveOptionsFor(spec),
       host: '0.0.0.0',
       port: SERVER_PORT,
+      probePort: PROBE_PORT,
       shutdownDelayMs: settings.shutdownDelayMs,
       drainTimeoutMs: settings.drainTimeoutMs,
     }),
@@ -74,13 +75,16 @@ export function desiredDeployment(isvc: Owner, settings: OperatorSettings, repli
     imagePullPolicy,
     command: VERNIER_COMMAND,
     args: serverArgs(spec, settings),
-    ports: [{ name: 'http', containerPort: SERVER_PORT, protocol: 'TCP' }],
-    // An overloaded server answers its probe late; taking it out of the Service for that only moves its load onto the
-    // others (or, with one replica, onto nothing), so readiness fails only after 15 s without a timely answer.
-    readinessProbe: { httpGet: { path: '/v2/health/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
-    livenessProbe: { httpGet: { path: '/v2/health/live', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    ports: [
+      { name: 'http', containerPort: SERVER_PORT, protocol: 'TCP' },
+      { name: 'probes', containerPort: PROBE_PORT, protocol: 'TCP' },
+    ],
+    // The probe port answers from a thread of its own, so a busy server still answers on time. The margins stay: a
+    // server is taken out of the Service only after 15 s of failed readiness, since that moves its load onto the others.
+    readinessProbe: { httpGet: { path: '/v2/health/ready', port: 'probes' }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { httpGet: { path: '/v2/health/live', port: 'probes' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
     // Loading a large model can take a while; liveness only starts counting once the server answers.
-    startupProbe: { httpGet: { path: '/v2/health/live', port: 'http' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 90 },
+    startupProbe: { httpGet: { path: '/v2/health/live', port: 'probes' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 90 },
     resources: resources(spec),
     securityContext: restrictedContainerSecurityContext(),
     volumeMounts: [TMP_MOUNT, ...model.mounts],
