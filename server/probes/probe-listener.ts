@@ -16,7 +16,7 @@ export interface ProbeListener {
 }
 
 /** A URL to reach `host:port` from this machine: the loopback address for a wildcard one. */
-export function reachableUrl(host: string, port: number): string {
+function reachableUrl(host: string, port: number): string {
   const name = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
 }
@@ -31,10 +31,13 @@ export async function startProbeListener(o: { host: string; port: number; state:
     await worker.terminate();
     throw new Error(`cannot listen on ${o.host}:${o.port} (--probe-port): ${message.error}`);
   }
+  const url = reachableUrl(o.host, message.port);
+  // A probe port that stopped answering fails the kubelet's probes, which restarts the pod: said once, here.
+  worker.on('error', (err) => console.error(`vernier serve: the probe thread stopped (${err.message}); probes on ${url} fail from now on`));
   worker.unref(); // the HTTP listener keeps the process alive, never the probe port alone
   const timer = setInterval(publish, PUBLISH_EVERY_MS).unref();
   return {
-    url: reachableUrl(o.host, message.port),
+    url,
     publish,
     async close() {
       clearInterval(timer);
