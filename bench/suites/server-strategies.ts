@@ -1,7 +1,8 @@
 // `npm run bench:server`: every concurrency strategy of `vernier serve` under the same closed-loop loads, side by side
 // in one run: throughput, latency, health-check latency under that load (on the HTTP port and on the probe port the
-// operator's probes use), peak RSS, the HTTP thread's CPU per request,
-// and the in-process onnxruntime limit at the same batch size. `--variants` adds configurations of one's own
+// operator's probes use), peak RSS, the HTTP thread's CPU per request, the in-process onnxruntime limit at the same
+// batch size, and what the machine allows an HTTP server once receiving and the load generator are paid for (the HTTP
+// floor, http-floor.ts). `--variants` adds configurations of one's own
 // (`label=serve flags`), so alternatives are measured against the defaults in the same run.
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { startServeProcess } from '../../server/serve-process.js';
 import { runBenchmark } from '../run-benchmark.js';
 import { fixed, formatTable } from '../table.js';
 import { probeHealth } from './health-probe.js';
+import { attainableRate, measureHttpFloor, type HttpFloor } from './http-floor.js';
 import { inProcessLimit, type InProcessFigure } from './in-process.js';
 
 const strategies = ['inline', 'shared', 'pool', 'batched'] as const;
@@ -54,6 +56,30 @@ interface Row {
   /** CPU of the server's HTTP (main) thread per request answered, in microseconds. */
   mainThreadMicros: number | null;
   limit: InProcessFigure;
+  /** Requests per second the machine allows at this load and payload (attainableRate), once measured. */
+  attainable?: number;
+}
+
+/** The HTTP floor at one load and payload, and the rate it allows with the in-process limit. */
+interface FloorRow {
+  model: string;
+  payload: string;
+  concurrency: number;
+  floor: HttpFloor;
+  inProcess: InProcessFigure;
+  attainable: number;
+}
+
+/** The model's metadata as the server answers it, for the trivial endpoint to serve (one short-lived server). */
+async function modelMetadata(model: string): Promise<{ name: string }> {
+  const server = await startServeProcess(['--model', `builtin://${model}`], 120_000);
+  try {
+    const res = await fetch(`${server.url}/v2/models/${model}`);
+    if (!res.ok) throw new Error(`GET /v2/models/${model} answered ${res.status}`);
+    return (await res.json()) as { name: string };
+  } finally {
+    await server.stop();
+  }
 }
 
 async function measureVariant(model: string, variant: Variant, payload: 'json' | 'binary', o: { concurrency: number; seconds: number }): Promise<Omit<Row, 'limit'>> {
@@ -110,26 +136,40 @@ async function main(): Promise<void> {
   const variants = values.variants.split(';').map((v) => parseVariant(v.trim()));
   const cores = availableParallelism();
   const rows: Row[] = [];
+  const floors: FloorRow[] = [];
   console.error(`bench:server · ${cores} cores · closed loop at ${loads.join(', ')} in flight, ${seconds} s per run · ${variants.map((v) => v.label).join(', ')}`);
   for (const model of values.models.split(',')) {
     const modelPath = path.join(builtinModelsDir(), `${model}.onnx`);
     const single = await inProcessLimit(modelPath, 1, cores, Math.max(2, seconds / 2));
     const batchedLimit = await inProcessLimit(modelPath, Math.min(Math.max(...loads), 32), cores, Math.max(2, seconds / 2));
     console.error(`  ${model}: in-process onnxruntime ${fixed(single.rowsPerSecond)} rows/s at batch 1, ${fixed(batchedLimit.rowsPerSecond)} rows/s at batch ${batchedLimit.batchSize}`);
+    const bestInProcess = batchedLimit.rowsPerSecond >= single.rowsPerSecond ? batchedLimit : single;
+    const metadata = await modelMetadata(model);
     for (const payload of values.payloads.split(',') as ('json' | 'binary')[]) {
       for (const concurrency of loads) {
+        const atThisLoad: Row[] = [];
         for (const variant of variants) {
           const row = await measureVariant(model, variant, payload, { concurrency, seconds });
-          rows.push({ ...row, limit: variant.batched ? batchedLimit : single });
+          atThisLoad.push({ ...row, limit: variant.batched ? batchedLimit : single });
           console.error(
             `  ${model} ${payload} c=${concurrency} ${variant.label}: ${fixed(row.rps)} req/s, p50 ${fixed(row.p50, 2)} ms, p99 ${fixed(row.p99)} ms, ` +
               `health p99 ${fixed(row.healthP99)} ms (probe port ${fixed(row.probePortP99)} ms), RSS ${fixed(row.rss, 0)} MiB, HTTP thread ${fixed(row.mainThreadMicros, 0)} µs/request`,
           );
         }
+        // Paced like the fastest variant here: what receiving and generating cost per request depends on the rate.
+        const paceRps = Math.max(...atThisLoad.map((r) => r.rps));
+        const floor = await measureHttpFloor({ metadata, payload, concurrency, paceRps, seconds });
+        const attainable = attainableRate(bestInProcess.rowsPerSecond, cores, floor);
+        floors.push({ model, payload, concurrency, floor, inProcess: bestInProcess, attainable });
+        rows.push(...atThisLoad.map((r) => ({ ...r, attainable })));
+        console.error(
+          `  ${model} ${payload} c=${concurrency} HTTP floor: ${fixed(floor.rps)} req/s, endpoint ${fixed(floor.serverMicrosPerRequest, 0)} µs/request, ` +
+            `generator ${fixed(floor.generatorMicrosPerRequest, 0)} µs/request → the machine allows ${fixed(attainable)} req/s`,
+        );
       }
     }
   }
-  const header = ['model / payload / variant', 'in flight', 'req/s', 'p50 ms', 'p99 ms', 'errors %', 'health p99 ms', 'probe port p99 ms', 'CPU %', 'peak RSS MiB', 'HTTP thread µs/req', 'in-process rows/s (batch×sessions)', 'server / in-process'];
+  const header = ['model / payload / variant', 'in flight', 'req/s', 'p50 ms', 'p99 ms', 'errors %', 'health p99 ms', 'probe port p99 ms', 'CPU %', 'peak RSS MiB', 'HTTP thread µs/req', 'in-process rows/s (batch×sessions)', 'server / in-process', 'server / attainable'];
   console.log(
     formatTable(
       header,
@@ -147,6 +187,27 @@ async function main(): Promise<void> {
         fixed(r.mainThreadMicros, 0),
         `${fixed(r.limit.rowsPerSecond)} (${r.limit.batchSize}×${r.limit.sessions})`,
         fixed(r.rps / r.limit.rowsPerSecond, 2),
+        r.attainable === undefined ? '–' : fixed(r.rps / r.attainable, 2),
+      ]),
+    ),
+  );
+  console.log(
+    '\nWhat the machine allows: the trivial endpoint with the model\'s metadata, loaded by the same generator with the same payloads ' +
+      'at the same concurrency, answering at the fastest variant\'s pace (receiving each body, no decoding, no inference). ' +
+      'attainable = cores / (cores / in-process rows/s + endpoint CPU + generator CPU per request).\n',
+  );
+  console.log(
+    formatTable(
+      ['model / payload', 'in flight', 'floor req/s', 'endpoint µs/req', 'generator µs/req', 'in-process rows/s (batch×sessions)', 'attainable req/s', 'attainable / in-process'],
+      floors.map((f) => [
+        `${f.model} ${f.payload}`,
+        String(f.concurrency),
+        fixed(f.floor.rps),
+        fixed(f.floor.serverMicrosPerRequest, 0),
+        fixed(f.floor.generatorMicrosPerRequest, 0),
+        `${fixed(f.inProcess.rowsPerSecond)} (${f.inProcess.batchSize}×${f.inProcess.sessions})`,
+        fixed(f.attainable),
+        fixed(f.attainable / f.inProcess.rowsPerSecond, 2),
       ]),
     ),
   );

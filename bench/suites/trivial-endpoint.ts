@@ -1,17 +1,37 @@
-// A trivial Open Inference Protocol v2 endpoint for measuring load generators: constant small JSON, no work.
-// Run as a child process; prints {"port": N} on stdout once listening, exits on SIGTERM.
+// A trivial Open Inference Protocol v2 endpoint: constant small answers, no inference. It reads every body whole, as
+// any server must. Run as a child process; prints {"port": N} on stdout once listening, exits on SIGTERM.
+//
+// With no argument it serves model 'm' (shape [-1, 4]) and answers at once: bench:loadgen measures load generators
+// against it. With a JSON argument {"metadata": <a model's GET /v2/models/{name} answer>, "delayMs": N} it serves that
+// model's metadata, so a load generator builds that model's real payloads, and answers each infer request N ms after
+// its body arrived: bench:server's HTTP floor, paced like the server it stands beside.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-const metadata = JSON.stringify({ name: 'm', platform: 'trivial', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 1] }] });
-const answer = JSON.stringify({ model_name: 'm', outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 1], data: [0.5] }] });
+interface Config {
+  metadata: { name: string; outputs?: { name: string }[]; [field: string]: unknown };
+  delayMs: number;
+}
+
+const modelM = { name: 'm', platform: 'trivial', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 1] }] };
+const config: Config = process.argv[2] ? (JSON.parse(process.argv[2]) as Config) : { metadata: modelM, delayMs: 0 };
+
+const name = config.metadata.name;
+const metadata = JSON.stringify(config.metadata);
+const answer = JSON.stringify({ model_name: name, outputs: [{ name: config.metadata.outputs?.[0]?.name ?? 'y', datatype: 'FP32', shape: [1, 1], data: [0.5] }] });
 
 const server = createServer((req, res) => {
-  req.resume();
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    const body = req.method === 'GET' && req.url === '/v2/models/m' ? metadata : req.method === 'POST' && req.url === '/v2/models/m/infer' ? answer : undefined;
-    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(body ?? '{"error":"not found"}');
+    Buffer.concat(chunks); // joined, as a server that decodes it must
+    const body = req.method === 'GET' && req.url === `/v2/models/${name}` ? metadata : req.method === 'POST' && req.url === `/v2/models/${name}/infer` ? answer : undefined;
+    const reply = () => {
+      res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(body ?? '{"error":"not found"}');
+    };
+    if (config.delayMs > 0 && req.method === 'POST') setTimeout(reply, config.delayMs);
+    else reply();
   });
 });
 server.keepAliveTimeout = 60_000;

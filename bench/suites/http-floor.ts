@@ -1,0 +1,69 @@
+// What the machine allows an HTTP model server when the load generator shares its cores: in-process onnxruntime's
+// CPU per row, plus what receiving each request and generating the load cost with no inference at all. The second is
+// measured against the trivial endpoint serving the model's metadata (so the generator sends the model's real
+// payloads) at the same concurrency, answering at the pace the server kept, so both sides run as they did beside it.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { processTreeCpu } from '../process-usage.js';
+import { runBenchmark } from '../run-benchmark.js';
+
+export interface HttpFloor {
+  /** Requests per second the floor ran at (the pace it was given, give or take). */
+  rps: number;
+  /** CPU of the trivial endpoint per request: receiving a body and answering, no decoding, no inference. */
+  serverMicrosPerRequest: number;
+  /** CPU of the load generator per request over the measured window. */
+  generatorMicrosPerRequest: number;
+}
+
+/**
+ * Requests per second a server could reach if it spent no CPU beyond onnxruntime's (at the in-process limit, every
+ * core busy) and the floor's: `cores` core-seconds a second, divided by what one request costs.
+ */
+export function attainableRate(inProcessRowsPerSecond: number, cores: number, floor: Pick<HttpFloor, 'serverMicrosPerRequest' | 'generatorMicrosPerRequest'>): number {
+  const inferenceCoreSeconds = cores / inProcessRowsPerSecond;
+  const floorCoreSeconds = (floor.serverMicrosPerRequest + floor.generatorMicrosPerRequest) / 1e6;
+  return cores / (inferenceCoreSeconds + floorCoreSeconds);
+}
+
+async function startTrivialEndpoint(metadata: object, delayMs: number): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const script = fileURLToPath(new URL('./trivial-endpoint.js', import.meta.url));
+  const child = spawn(process.execPath, [script, JSON.stringify({ metadata, delayMs })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const { port } = JSON.parse(line) as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** Closed loop at `concurrency`, the endpoint answering after concurrency / paceRps seconds (Little's law), so about `paceRps`. */
+export async function measureHttpFloor(o: {
+  metadata: { name: string };
+  payload: 'json' | 'binary';
+  concurrency: number;
+  paceRps: number;
+  seconds: number;
+}): Promise<HttpFloor> {
+  const endpoint = await startTrivialEndpoint(o.metadata, (o.concurrency / o.paceRps) * 1000);
+  try {
+    const cpuBefore = processTreeCpu(endpoint.pid).get(endpoint.pid) ?? 0;
+    const report = await runBenchmark({ url: endpoint.url, model: o.metadata.name, concurrency: o.concurrency, durationSeconds: o.seconds, warmupSeconds: 1, payload: o.payload, timeoutMs: 30_000 });
+    const cpuSeconds = (processTreeCpu(endpoint.pid).get(endpoint.pid) ?? cpuBefore) - cpuBefore;
+    // The endpoint's CPU covers warmup and measured window alike (and the metadata call); the generator's is the window's.
+    const answered = report.requests.total + report.requests.warmup.completed;
+    return {
+      rps: report.throughputRps,
+      serverMicrosPerRequest: (cpuSeconds * 1e6) / Math.max(1, answered),
+      generatorMicrosPerRequest: ((report.generator.cpuPercent / 100) * report.durationSeconds * 1e6) / Math.max(1, report.requests.total),
+    };
+  } finally {
+    await endpoint.stop();
+  }
+}
