@@ -2,12 +2,9 @@
 // CPU per row, plus what receiving each request and generating the load cost with no inference at all. The second is
 // measured against the trivial endpoint serving the model's metadata (so the generator sends the model's real
 // payloads) at the same concurrency, answering at the pace the server kept, so both sides run as they did beside it.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import { processTreeCpu } from '../process-usage.js';
 import { runBenchmark } from '../run-benchmark.js';
+import { startTrivialEndpoint } from './trivial-endpoint-process.js';
 
 export interface HttpFloor {
   /** Requests per second the floor ran at (the pace it was given, give or take). */
@@ -28,21 +25,6 @@ export function attainableRate(inProcessRowsPerSecond: number, cores: number, fl
   return cores / (inferenceCoreSeconds + floorCoreSeconds);
 }
 
-async function startTrivialEndpoint(metadata: object, delayMs: number): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const script = fileURLToPath(new URL('./trivial-endpoint.js', import.meta.url));
-  const child = spawn(process.execPath, [script, JSON.stringify({ metadata, delayMs })], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  const { port } = JSON.parse(line) as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
-    async stop() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
-
 /** Closed loop at `concurrency`, the endpoint answering after concurrency / paceRps seconds (Little's law), so about `paceRps`. */
 export async function measureHttpFloor(o: {
   metadata: { name: string };
@@ -51,7 +33,7 @@ export async function measureHttpFloor(o: {
   paceRps: number;
   seconds: number;
 }): Promise<HttpFloor> {
-  const endpoint = await startTrivialEndpoint(o.metadata, (o.concurrency / o.paceRps) * 1000);
+  const endpoint = await startTrivialEndpoint({ metadata: o.metadata, delayMs: (o.concurrency / o.paceRps) * 1000 });
   try {
     const cpuBefore = processTreeCpu(endpoint.pid).get(endpoint.pid) ?? 0;
     const report = await runBenchmark({ url: endpoint.url, model: o.metadata.name, concurrency: o.concurrency, durationSeconds: o.seconds, warmupSeconds: 1, payload: o.payload, timeoutMs: 30_000 });

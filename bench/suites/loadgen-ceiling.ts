@@ -6,11 +6,11 @@ import { once } from 'node:events';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../../contracts/package-root.js';
 import { buildPayloads } from '../payload.js';
 import { processTreeCpu } from '../process-usage.js';
+import { startTrivialEndpoint } from './trivial-endpoint-process.js';
 
 const connections = Number(process.env.CONNECTIONS ?? 64);
 const seconds = Number(process.env.SECONDS_PER_RUN ?? 5);
@@ -31,20 +31,6 @@ interface Figure {
 // The program users run, spawned as they run it (a child process, not an import: bench does not depend on cli/).
 const vernierCli = join(packageRoot(), 'dist', 'cli', 'vernier.js');
 const autocannonCli = fileURLToPath(new URL('../../../node_modules/autocannon/autocannon.js', import.meta.url));
-
-async function startEndpoint(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const script = fileURLToPath(new URL('./trivial-endpoint.js', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  const { port } = JSON.parse(line) as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
 
 /** Runs a generator process to its end; its CPU (user + system, from /proc just before it exits) and its stdout. */
 async function measured(command: string, args: string[]): Promise<{ out: string; cpuSeconds: number; wallSeconds: number }> {
@@ -107,7 +93,7 @@ async function main(): Promise<void> {
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'vernier-loadgen-'));
-  const endpoint = await startEndpoint();
+  const endpoint = await startTrivialEndpoint();
   const figures: Figure[] = [];
   try {
     console.log(`loadgen ceiling: ${connections} connections, ${threads} generator thread(s), ${seconds} s per run, ${rounds} rounds, trivial endpoint (one Node process) on the same ${availableParallelism()} cores`);
