@@ -18,4 +18,5 @@ test('the HTTP floor loads the trivial endpoint with the model\'s payloads at th
   assert.ok(floor.rps > 25 && floor.rps <= 41, `paced at 40 req/s, ran at ${floor.rps}`);
   assert.ok(floor.serverMicrosPerRequest > 0, 'the endpoint spent CPU receiving 16 KiB bodies');
   assert.ok(floor.generatorMicrosPerRequest > 0, 'the generator spent CPU sending them');
+  assert.ok(floor.healthP99Ms !== null && floor.healthP99Ms > 0 && floor.healthP99Ms < 10_000, `the endpoint answered its health checks (p99 ${floor.healthP99Ms} ms)`);
 });

@@ -3,6 +3,7 @@
 // measured against the trivial endpoint serving the model's metadata (so the generator sends the model's real
 // payloads) at the same concurrency, answering at the pace the server kept, so both sides run as they did beside it.
 import { processTreeCpu } from '../process-usage.js';
+import { probeHealth } from './health-probe.js';
 import { runBenchmark } from '../run-benchmark.js';
 import { startTrivialEndpoint } from './trivial-endpoint-process.js';
 
@@ -13,6 +14,8 @@ export interface HttpFloor {
   serverMicrosPerRequest: number;
   /** CPU of the load generator per request over the measured window. */
   generatorMicrosPerRequest: number;
+  /** p99 of /v2/health/live on the trivial endpoint under this load, probed as bench:server probes servers: a health check's latency on this machine with no inference running. */
+  healthP99Ms: number | null;
 }
 
 /**
@@ -36,7 +39,14 @@ export async function measureHttpFloor(o: {
   const endpoint = await startTrivialEndpoint({ metadata: o.metadata, delayMs: (o.concurrency / o.paceRps) * 1000 });
   try {
     const cpuBefore = processTreeCpu(endpoint.pid).get(endpoint.pid) ?? 0;
-    const report = await runBenchmark({ url: endpoint.url, model: o.metadata.name, concurrency: o.concurrency, durationSeconds: o.seconds, warmupSeconds: 1, payload: o.payload, timeoutMs: 30_000 });
+    const health = probeHealth(endpoint.url);
+    const run = await runBenchmark({ url: endpoint.url, model: o.metadata.name, concurrency: o.concurrency, durationSeconds: o.seconds, warmupSeconds: 1, payload: o.payload, timeoutMs: 30_000 }).then(
+      (report) => ({ report }),
+      (error: unknown) => ({ error }),
+    );
+    const { p99Ms: healthP99Ms } = await health.stop(); // stopped whether or not the run went through
+    if ('error' in run) throw run.error;
+    const { report } = run;
     const cpuSeconds = (processTreeCpu(endpoint.pid).get(endpoint.pid) ?? cpuBefore) - cpuBefore;
     // The endpoint's CPU covers warmup and measured window alike (and the metadata call); the generator's is the window's.
     const answered = report.requests.total + report.requests.warmup.completed;
@@ -44,6 +54,7 @@ export async function measureHttpFloor(o: {
       rps: report.throughputRps,
       serverMicrosPerRequest: (cpuSeconds * 1e6) / Math.max(1, answered),
       generatorMicrosPerRequest: ((report.generator.cpuPercent / 100) * report.durationSeconds * 1e6) / Math.max(1, report.requests.total),
+      healthP99Ms,
     };
   } finally {
     await endpoint.stop();

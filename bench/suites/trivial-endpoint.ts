@@ -4,7 +4,8 @@
 // With no argument it serves model 'm' (shape [-1, 4]) and answers at once: bench:loadgen measures load generators
 // against it. With a JSON argument {"metadata": <a model's GET /v2/models/{name} answer>, "delayMs": N} it serves that
 // model's metadata, so a load generator builds that model's real payloads, and answers each infer request N ms after
-// its body arrived: bench:server's HTTP floor, paced like the server it stands beside.
+// its body arrived: bench:server's HTTP floor, paced like the server it stands beside. /v2/health/live and /ready
+// answer at once, for the floor's health-check latency under the same load.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -25,7 +26,14 @@ const server = createServer((req, res) => {
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
     Buffer.concat(chunks); // joined, as a server that decodes it must
-    const body = req.method === 'GET' && req.url === `/v2/models/${name}` ? metadata : req.method === 'POST' && req.url === `/v2/models/${name}/infer` ? answer : undefined;
+    const body =
+      req.method === 'GET' && req.url === `/v2/models/${name}`
+        ? metadata
+        : req.method === 'POST' && req.url === `/v2/models/${name}/infer`
+          ? answer
+          : req.method === 'GET' && (req.url === '/v2/health/live' || req.url === '/v2/health/ready')
+            ? '{}'
+            : undefined;
     const reply = () => {
       res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
       res.end(body ?? '{"error":"not found"}');
