@@ -4,11 +4,11 @@ import { attainableRate, measureHttpFloor } from './http-floor.js';
 
 test('the attainable rate adds the floor to in-process inference, core for core', () => {
   // 100 rows/s on 2 cores: 20 ms of CPU a row. No floor: the in-process limit itself.
-  assert.equal(attainableRate(100, 2, { serverMicrosPerRequest: 0, generatorMicrosPerRequest: 0 }), 100);
-  // 2 ms of floor (1.5 endpoint + 0.5 generator) on top of 20: 2 / 0.022 = 90.9 req/s.
-  assert.ok(Math.abs(attainableRate(100, 2, { serverMicrosPerRequest: 1500, generatorMicrosPerRequest: 500 }) - 2 / 0.022) < 1e-9);
+  assert.equal(attainableRate(100, 2, { serverMicrosPerRequest: 0, benchProcessMicrosPerRequest: 0 }), 100);
+  // 2 ms of floor (1.5 endpoint + 0.5 bench process) on top of 20: 2 / 0.022 = 90.9 req/s.
+  assert.ok(Math.abs(attainableRate(100, 2, { serverMicrosPerRequest: 1500, benchProcessMicrosPerRequest: 500 }) - 2 / 0.022) < 1e-9);
   // The same floor weighs twice as much on one core.
-  assert.ok(Math.abs(attainableRate(50, 1, { serverMicrosPerRequest: 1500, generatorMicrosPerRequest: 500 }) - 1 / 0.022) < 1e-9);
+  assert.ok(Math.abs(attainableRate(50, 1, { serverMicrosPerRequest: 1500, benchProcessMicrosPerRequest: 500 }) - 1 / 0.022) < 1e-9);
 });
 
 test('the HTTP floor loads the trivial endpoint with the model\'s payloads at the pace it is given', async () => {
@@ -17,6 +17,6 @@ test('the HTTP floor loads the trivial endpoint with the model\'s payloads at th
   const floor = await measureHttpFloor({ metadata, payload: 'binary', concurrency: 4, paceRps: 40, seconds: 1.5 });
   assert.ok(floor.rps > 25 && floor.rps <= 41, `paced at 40 req/s, ran at ${floor.rps}`);
   assert.ok(floor.serverMicrosPerRequest > 0, 'the endpoint spent CPU receiving 16 KiB bodies');
-  assert.ok(floor.generatorMicrosPerRequest > 0, 'the generator spent CPU sending them');
+  assert.ok(floor.benchProcessMicrosPerRequest > 0, 'the bench process spent CPU sending them');
   assert.ok(floor.healthP99Ms !== null && floor.healthP99Ms > 0 && floor.healthP99Ms < 10_000, `the endpoint answered its health checks (p99 ${floor.healthP99Ms} ms)`);
 });

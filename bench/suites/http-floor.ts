@@ -12,8 +12,8 @@ export interface HttpFloor {
   rps: number;
   /** CPU of the trivial endpoint per request: receiving a body and answering, no decoding, no inference. */
   serverMicrosPerRequest: number;
-  /** CPU of the load generator per request over the measured window. */
-  generatorMicrosPerRequest: number;
+  /** CPU of the bench process per request over the measured window: the load generator and the health prober beside it, as in bench:server's runs of servers. */
+  benchProcessMicrosPerRequest: number;
   /** p99 of /v2/health/live on the trivial endpoint under this load, probed as bench:server probes servers: a health check's latency on this machine with no inference running. */
   healthP99Ms: number | null;
 }
@@ -22,9 +22,9 @@ export interface HttpFloor {
  * Requests per second a server could reach if it spent no CPU beyond onnxruntime's (at the in-process limit, every
  * core busy) and the floor's: `cores` core-seconds a second, divided by what one request costs.
  */
-export function attainableRate(inProcessRowsPerSecond: number, cores: number, floor: Pick<HttpFloor, 'serverMicrosPerRequest' | 'generatorMicrosPerRequest'>): number {
+export function attainableRate(inProcessRowsPerSecond: number, cores: number, floor: Pick<HttpFloor, 'serverMicrosPerRequest' | 'benchProcessMicrosPerRequest'>): number {
   const inferenceCoreSeconds = cores / inProcessRowsPerSecond;
-  const floorCoreSeconds = (floor.serverMicrosPerRequest + floor.generatorMicrosPerRequest) / 1e6;
+  const floorCoreSeconds = (floor.serverMicrosPerRequest + floor.benchProcessMicrosPerRequest) / 1e6;
   return cores / (inferenceCoreSeconds + floorCoreSeconds);
 }
 
@@ -48,12 +48,12 @@ export async function measureHttpFloor(o: {
     if ('error' in run) throw run.error;
     const { report } = run;
     const cpuSeconds = (processTreeCpu(endpoint.pid).get(endpoint.pid) ?? cpuBefore) - cpuBefore;
-    // The endpoint's CPU covers warmup and measured window alike (and the metadata call); the generator's is the window's.
+    // The endpoint's CPU covers warmup and measured window alike (and the metadata call); the bench process's is the window's.
     const answered = report.requests.total + report.requests.warmup.completed;
     return {
       rps: report.throughputRps,
       serverMicrosPerRequest: (cpuSeconds * 1e6) / Math.max(1, answered),
-      generatorMicrosPerRequest: ((report.generator.cpuPercent / 100) * report.durationSeconds * 1e6) / Math.max(1, report.requests.total),
+      benchProcessMicrosPerRequest: ((report.generator.cpuPercent / 100) * report.durationSeconds * 1e6) / Math.max(1, report.requests.total),
       healthP99Ms,
     };
   } finally {

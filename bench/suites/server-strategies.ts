@@ -164,7 +164,7 @@ async function main(): Promise<void> {
         rows.push(...atThisLoad.map((r) => ({ ...r, attainable })));
         console.error(
           `  ${model} ${payload} c=${concurrency} HTTP floor: ${fixed(floor.rps)} req/s, endpoint ${fixed(floor.serverMicrosPerRequest, 0)} µs/request, ` +
-            `generator ${fixed(floor.generatorMicrosPerRequest, 0)} µs/request, health p99 ${fixed(floor.healthP99Ms)} ms → the machine allows ${fixed(attainable)} req/s`,
+            `generator and prober ${fixed(floor.benchProcessMicrosPerRequest, 0)} µs/request, health p99 ${fixed(floor.healthP99Ms)} ms → the machine allows ${fixed(attainable)} req/s`,
         );
       }
     }
@@ -195,17 +195,17 @@ async function main(): Promise<void> {
     '\nWhat the machine allows: the trivial endpoint with the model\'s metadata, loaded by the same generator with the same payloads ' +
       'at the same concurrency, answering at the fastest variant\'s pace (receiving each body, no decoding, no inference), its ' +
       '/v2/health/live probed like the servers\' (a health check\'s latency on this machine under this load, with no inference running). ' +
-      'attainable = cores / (cores / in-process rows/s + endpoint CPU + generator CPU per request).\n',
+      'attainable = cores / (cores / in-process rows/s + endpoint CPU + bench process CPU per request; the bench process is the load generator and the health prober, as beside the servers).\n',
   );
   console.log(
     formatTable(
-      ['model / payload', 'in flight', 'floor req/s', 'endpoint µs/req', 'generator µs/req', 'endpoint health p99 ms', 'in-process rows/s (batch×sessions)', 'attainable req/s', 'attainable / in-process'],
+      ['model / payload', 'in flight', 'floor req/s', 'endpoint µs/req', 'generator + prober µs/req', 'endpoint health p99 ms', 'in-process rows/s (batch×sessions)', 'attainable req/s', 'attainable / in-process'],
       floors.map((f) => [
         `${f.model} ${f.payload}`,
         String(f.concurrency),
         fixed(f.floor.rps),
         fixed(f.floor.serverMicrosPerRequest, 0),
-        fixed(f.floor.generatorMicrosPerRequest, 0),
+        fixed(f.floor.benchProcessMicrosPerRequest, 0),
         fixed(f.floor.healthP99Ms, 2),
         `${fixed(f.inProcess.rowsPerSecond)} (${f.inProcess.batchSize}×${f.inProcess.sessions})`,
         fixed(f.attainable),
