@@ -29,6 +29,7 @@ import {
 } from './compare-summary.js';
 import { pythonContender, pythonTextContender, tokenizerFor, vernierContender, type ContenderSpec, type RunningContender, type VernierKnobs } from './contenders.js';
 import { inProcessLimit } from './in-process.js';
+import { rotated } from './rounds.js';
 import { processTreeCpu, watchMainThread, watchProcessTree } from '../process-usage.js';
 import { probeHealth } from './health-probe.js';
 import {
@@ -305,12 +306,6 @@ async function measureInProcessLimit(model: { path: string; name: string }, s: C
     if (!top || f.rowsPerSecond > top.rowsPerSecond) top = { model: model.name, batchSize, sessions: f.sessions, intraOpThreads: f.intraOpThreads, rowsPerSecond: f.rowsPerSecond };
   }
   return top!;
-}
-
-/** The list rotated by k, so no contender always runs first (or last) in a round. */
-function rotated<T>(list: T[], k: number): T[] {
-  const i = list.length === 0 ? 0 : k % list.length;
-  return [...list.slice(i), ...list.slice(0, i)];
 }
 
 /** The loads one model is measured under. */

@@ -3,7 +3,8 @@
 // operator's probes use), peak RSS, the HTTP thread's CPU per request, the in-process onnxruntime limit at the same
 // batch size, and what the machine allows an HTTP server once receiving and the load generator are paid for (the HTTP
 // floor, http-floor.ts). `--variants` adds configurations of one's own
-// (`label=serve flags`), so alternatives are measured against the defaults in the same run.
+// (`label=serve flags`), so alternatives are measured against the defaults in the same run; `--rounds N` measures
+// each N times in rotated order (rounds.ts) and reports medians.
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { fixed, formatTable } from '../table.js';
 import { probeHealth } from './health-probe.js';
 import { attainableRate, measureHttpFloor, type HttpFloor } from './http-floor.js';
 import { inProcessLimit, type InProcessFigure } from './in-process.js';
+import { median, rotated } from './rounds.js';
 
 const strategies = ['inline', 'shared', 'pool', 'batched'] as const;
 
@@ -56,8 +58,30 @@ interface Row {
   /** CPU of the server's HTTP (main) thread per request answered, in microseconds. */
   mainThreadMicros: number | null;
   limit: InProcessFigure;
+  /** Lowest and highest req/s over the rounds (the figures are their medians; peak RSS their highest). */
+  rpsRange: [number, number];
   /** Requests per second the machine allows at this load and payload (attainableRate), once measured. */
   attainable?: number;
+}
+
+type Measured = Omit<Row, 'limit' | 'rpsRange' | 'attainable'>;
+
+/** One variant's rounds as one row: medians, the highest peak RSS, and the spread of req/s. */
+function acrossRounds(runs: readonly Measured[]): Omit<Row, 'limit' | 'attainable'> {
+  const rps = runs.map((r) => r.rps);
+  return {
+    ...runs[0],
+    rps: median(rps)!,
+    p50: median(runs.map((r) => r.p50))!,
+    p99: median(runs.map((r) => r.p99))!,
+    errors: median(runs.map((r) => r.errors))!,
+    healthP99: median(runs.map((r) => r.healthP99)),
+    probePortP99: median(runs.map((r) => r.probePortP99)),
+    cpu: median(runs.map((r) => r.cpu)),
+    rss: runs.some((r) => r.rss !== null) ? Math.max(...runs.map((r) => r.rss ?? 0)) : null,
+    mainThreadMicros: median(runs.map((r) => r.mainThreadMicros)),
+    rpsRange: [Math.min(...rps), Math.max(...rps)],
+  };
 }
 
 /** The HTTP floor at one load and payload, and the rate it allows with the in-process limit. */
@@ -82,7 +106,7 @@ async function modelMetadata(model: string): Promise<{ name: string }> {
   }
 }
 
-async function measureVariant(model: string, variant: Variant, payload: 'json' | 'binary', o: { concurrency: number; seconds: number }): Promise<Omit<Row, 'limit'>> {
+async function measureVariant(model: string, variant: Variant, payload: 'json' | 'binary', o: { concurrency: number; seconds: number }): Promise<Measured> {
   const server = await startServeProcess(['--model', `builtin://${model}`, '--probe-port', '0', ...variant.flags], 120_000);
   try {
     const pid = server.child.pid!;
@@ -129,15 +153,21 @@ async function main(): Promise<void> {
       models: { type: 'string', default: 'audio-cnn,mlp' },
       payloads: { type: 'string', default: 'json,binary' },
       variants: { type: 'string', default: strategies.join(';') },
+      rounds: { type: 'string', default: '1' },
     },
   });
   const seconds = Number(values.seconds);
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds takes a whole number from 1 to 20, not '${values.rounds}'`);
   const loads = values.concurrency.split(',').map(Number);
   const variants = values.variants.split(';').map((v) => parseVariant(v.trim()));
   const cores = availableParallelism();
   const rows: Row[] = [];
   const floors: FloorRow[] = [];
-  console.error(`bench:server · ${cores} cores · closed loop at ${loads.join(', ')} in flight, ${seconds} s per run · ${variants.map((v) => v.label).join(', ')}`);
+  console.error(
+    `bench:server · ${cores} cores · closed loop at ${loads.join(', ')} in flight, ${seconds} s per run · ${variants.map((v) => v.label).join(', ')}` +
+      (rounds > 1 ? ` · ${rounds} rounds, variants in rotated order, medians` : ''),
+  );
   for (const model of values.models.split(',')) {
     const modelPath = path.join(builtinModelsDir(), `${model}.onnx`);
     const single = await inProcessLimit(modelPath, 1, cores, Math.max(2, seconds / 2));
@@ -147,15 +177,18 @@ async function main(): Promise<void> {
     const metadata = await modelMetadata(model);
     for (const payload of values.payloads.split(',') as ('json' | 'binary')[]) {
       for (const concurrency of loads) {
-        const atThisLoad: Row[] = [];
-        for (const variant of variants) {
-          const row = await measureVariant(model, variant, payload, { concurrency, seconds });
-          atThisLoad.push({ ...row, limit: variant.batched ? batchedLimit : single });
-          console.error(
-            `  ${model} ${payload} c=${concurrency} ${variant.label}: ${fixed(row.rps)} req/s, p50 ${fixed(row.p50, 2)} ms, p99 ${fixed(row.p99)} ms, ` +
-              `health p99 ${fixed(row.healthP99)} ms (probe port ${fixed(row.probePortP99)} ms), RSS ${fixed(row.rss, 0)} MiB, HTTP thread ${fixed(row.mainThreadMicros, 0)} µs/request`,
-          );
+        const runs = new Map<Variant, Measured[]>(variants.map((v) => [v, []]));
+        for (let round = 0; round < rounds; round++) {
+          for (const variant of rotated(variants, round)) {
+            const row = await measureVariant(model, variant, payload, { concurrency, seconds });
+            runs.get(variant)!.push(row);
+            console.error(
+              `  ${model} ${payload} c=${concurrency} ${variant.label}${rounds > 1 ? ` (round ${round + 1})` : ''}: ${fixed(row.rps)} req/s, p50 ${fixed(row.p50, 2)} ms, p99 ${fixed(row.p99)} ms, ` +
+                `health p99 ${fixed(row.healthP99)} ms (probe port ${fixed(row.probePortP99)} ms), RSS ${fixed(row.rss, 0)} MiB, HTTP thread ${fixed(row.mainThreadMicros, 0)} µs/request`,
+            );
+          }
         }
+        const atThisLoad: Row[] = variants.map((v) => ({ ...acrossRounds(runs.get(v)!), limit: v.batched ? batchedLimit : single }));
         // Paced like the fastest variant here: what receiving and generating cost per request depends on the rate.
         const paceRps = Math.max(...atThisLoad.map((r) => r.rps));
         const floor = await measureHttpFloor({ metadata, payload, concurrency, paceRps, seconds });
@@ -169,7 +202,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  const header = ['model / payload / variant', 'in flight', 'req/s', 'p50 ms', 'p99 ms', 'errors %', 'health p99 ms', 'probe port p99 ms', 'CPU %', 'peak RSS MiB', 'HTTP thread µs/req', 'in-process rows/s (batch×sessions)', 'server / in-process', 'server / attainable'];
+  const header = ['model / payload / variant', 'in flight', 'req/s', ...(rounds > 1 ? ['req/s min–max'] : []), 'p50 ms', 'p99 ms', 'errors %', 'health p99 ms', 'probe port p99 ms', 'CPU %', 'peak RSS MiB', 'HTTP thread µs/req', 'in-process rows/s (batch×sessions)', 'server / in-process', 'server / attainable'];
   console.log(
     formatTable(
       header,
@@ -177,6 +210,7 @@ async function main(): Promise<void> {
         `${r.model} ${r.payload} ${r.strategy}`,
         String(r.concurrency),
         fixed(r.rps),
+        ...(rounds > 1 ? [`${fixed(r.rpsRange[0])}–${fixed(r.rpsRange[1])}`] : []),
         fixed(r.p50, 2),
         fixed(r.p99, 2),
         fixed(r.errors * 100, 2),
