@@ -20,3 +20,7 @@ test('the HTTP floor loads the trivial endpoint with the model\'s payloads at th
   assert.ok(floor.benchProcessMicrosPerRequest > 0, 'the bench process spent CPU sending them');
   assert.ok(floor.healthP99Ms !== null && floor.healthP99Ms > 0 && floor.healthP99Ms < 10_000, `the endpoint answered its health checks (p99 ${floor.healthP99Ms} ms)`);
 });
+
+test('the HTTP floor refuses a pace it cannot answer by', async () => {
+  await assert.rejects(measureHttpFloor({ metadata: { name: 'm' }, payload: 'json', concurrency: 4, paceRps: 0, seconds: 1 }), /needs a pace above 0 req\/s/);
+});

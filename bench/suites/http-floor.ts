@@ -36,6 +36,7 @@ export async function measureHttpFloor(o: {
   paceRps: number;
   seconds: number;
 }): Promise<HttpFloor> {
+  if (!(o.paceRps > 0)) throw new Error(`the HTTP floor needs a pace above 0 req/s to answer by, not ${o.paceRps}`);
   const endpoint = await startTrivialEndpoint({ metadata: o.metadata, delayMs: (o.concurrency / o.paceRps) * 1000 });
   try {
     const cpuBefore = processTreeCpu(endpoint.pid).get(endpoint.pid) ?? 0;

@@ -60,8 +60,8 @@ interface Row {
   limit: InProcessFigure;
   /** Lowest and highest req/s over the rounds (the figures are their medians; peak RSS their highest). */
   rpsRange: [number, number];
-  /** Requests per second the machine allows at this load and payload (attainableRate), once measured. */
-  attainable?: number;
+  /** Requests per second the machine allows at this load and payload (attainableRate); null when nothing set a pace. */
+  attainable: number | null;
 }
 
 type Measured = Omit<Row, 'limit' | 'rpsRange' | 'attainable'>;
@@ -188,9 +188,14 @@ async function main(): Promise<void> {
             );
           }
         }
-        const atThisLoad: Row[] = variants.map((v) => ({ ...acrossRounds(runs.get(v)!), limit: v.batched ? batchedLimit : single }));
+        const atThisLoad = variants.map((v) => ({ ...acrossRounds(runs.get(v)!), limit: v.batched ? batchedLimit : single }));
         // Paced like the fastest variant here: what receiving and generating cost per request depends on the rate.
         const paceRps = Math.max(...atThisLoad.map((r) => r.rps));
+        if (paceRps <= 0) {
+          console.error(`  ${model} ${payload} c=${concurrency} HTTP floor: skipped, no variant answered a request to pace it by`);
+          rows.push(...atThisLoad.map((r) => ({ ...r, attainable: null })));
+          continue;
+        }
         const floor = await measureHttpFloor({ metadata, payload, concurrency, paceRps, seconds });
         const attainable = attainableRate(bestInProcess.rowsPerSecond, cores, floor);
         floors.push({ model, payload, concurrency, floor, inProcess: bestInProcess, attainable });
@@ -221,7 +226,7 @@ async function main(): Promise<void> {
         fixed(r.mainThreadMicros, 0),
         `${fixed(r.limit.rowsPerSecond)} (${r.limit.batchSize}×${r.limit.sessions})`,
         fixed(r.rps / r.limit.rowsPerSecond, 2),
-        r.attainable === undefined ? '–' : fixed(r.rps / r.attainable, 2),
+        r.attainable === null ? '–' : fixed(r.rps / r.attainable, 2),
       ]),
     ),
   );
