@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sumOfSamples } from './operator-metrics.js';
 import { busyShare, cpuTicksFromStat, machineTicksFromStat, peakRss, rssBytesFromStatus } from './process-stats.js';
-import { median, summarizeLatencies } from './summary-stats.js';
+import { summarizeLatencies } from './summary-stats.js';
 
 test('CPU ticks: utime + stime, even when the command name holds spaces and parentheses', () => {
   const stat = '4242 (node (MainThread) x) S 4200 4242 4200 0 -1 4194560 52013 0 12 0 1534 287 0 0 20 0 11 0 8839 1215668224 41000 18446744073709551615';
@@ -41,11 +41,11 @@ test('a metric summed over its label sets, not over longer names that start the 
   assert.equal(sumOfSamples(text, 'absent'), 0);
 });
 
-test('median and latency summary', () => {
-  assert.equal(median([3, 1, 2]), 2);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.ok(Number.isNaN(median([])));
+test('latency summary: count, median, max; NaN when there is nothing to summarize', () => {
   assert.deepEqual(summarizeLatencies([120, 80, 300]), { count: 3, medianMs: 120, maxMs: 300 });
+  assert.deepEqual(summarizeLatencies([4, 1, 3, 2]), { count: 4, medianMs: 2.5, maxMs: 4 });
+  const empty = summarizeLatencies([]);
+  assert.ok(empty.count === 0 && Number.isNaN(empty.medianMs) && Number.isNaN(empty.maxMs));
 });
 
 test('machine busy share from two /proc/stat readings', () => {

@@ -1,4 +1,5 @@
 // Small order statistics for the latency figures. Pure.
+import { median } from '../../bench/suites/rounds.js';
 
 export interface LatencySummary {
   count: number;
@@ -6,13 +7,7 @@ export interface LatencySummary {
   maxMs: number;
 }
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
+/** Count, median and maximum; NaN for the last two when there are no values. */
 export function summarizeLatencies(valuesMs: readonly number[]): LatencySummary {
-  return { count: valuesMs.length, medianMs: median(valuesMs), maxMs: valuesMs.length ? Math.max(...valuesMs) : Number.NaN };
+  return { count: valuesMs.length, medianMs: median(valuesMs) ?? Number.NaN, maxMs: valuesMs.length ? Math.max(...valuesMs) : Number.NaN };
 }
