@@ -29,6 +29,7 @@ function point(contender: string, family: 'vernier' | 'python', throughputRps: n
     probePortP99Ms: 1.1,
     httpThreadMicrosPerRequest: 120,
     generatorHealthy: true,
+    steal: 0,
     ...extra,
   };
 }

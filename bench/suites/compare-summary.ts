@@ -39,6 +39,8 @@ export interface ComparePoint {
   httpThreadMicrosPerRequest: number | null;
   /** False when the load generator reported it may have limited the figures. */
   generatorHealthy: boolean;
+  /** Share of the machine's CPU time the hypervisor gave to other guests during the point (0–1). */
+  steal: number;
 }
 
 export interface InProcessLimit {

@@ -45,6 +45,7 @@ const point = (contender: string, concurrency: number, extra: Partial<ComparePoi
   probePortP99Ms: null,
   httpThreadMicrosPerRequest: null,
   generatorHealthy: true,
+  steal: 0,
   ...extra,
 });
 

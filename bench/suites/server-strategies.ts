@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { machineTicks, stealShare } from '../machine-ticks.js';
 import { watchMainThread, watchProcessTree } from '../process-usage.js';
 import { builtinModelsDir } from '../../server/model-source.js';
 import { startServeProcess } from '../../server/serve-process.js';
@@ -16,7 +17,7 @@ import { fixed, formatTable } from '../table.js';
 import { probeHealth } from './health-probe.js';
 import { attainableRate, measureHttpFloor, type HttpFloor } from './http-floor.js';
 import { inProcessLimit, type InProcessFigure } from './in-process.js';
-import { median, rotated } from './rounds.js';
+import { comparePaired, median, rotated, type PairedComparison } from './rounds.js';
 
 const strategies = ['inline', 'shared', 'pool', 'batched'] as const;
 
@@ -57,6 +58,8 @@ interface Row {
   rss: number | null;
   /** CPU of the server's HTTP (main) thread per request answered, in microseconds. */
   mainThreadMicros: number | null;
+  /** Share of the machine's CPU time the hypervisor gave to other guests during the run (0–1). */
+  steal: number;
   limit: InProcessFigure;
   /** Lowest and highest req/s over the rounds (the figures are their medians; peak RSS their highest). */
   rpsRange: [number, number];
@@ -80,6 +83,7 @@ function acrossRounds(runs: readonly Measured[]): Omit<Row, 'limit' | 'attainabl
     cpu: median(runs.map((r) => r.cpu)),
     rss: runs.some((r) => r.rss !== null) ? Math.max(...runs.map((r) => r.rss ?? 0)) : null,
     mainThreadMicros: median(runs.map((r) => r.mainThreadMicros)),
+    steal: median(runs.map((r) => r.steal))!,
     rpsRange: [Math.min(...rps), Math.max(...rps)],
   };
 }
@@ -92,7 +96,45 @@ interface FloorRow {
   floor: HttpFloor;
   inProcess: InProcessFigure;
   attainable: number;
+  /** Share of the machine's CPU time stolen while the floor ran. */
+  steal: number;
 }
+
+/** The default strategy against another variant at one load and payload, paired round by round (only with --rounds > 1). */
+interface PairedRow {
+  model: string;
+  payload: string;
+  concurrency: number;
+  other: string;
+  rps: PairedComparison;
+  p50: PairedComparison;
+  p99: PairedComparison;
+}
+
+/** `batched` (the default) against every other variant, round by round; none when there is no `batched` or one round. */
+function pairedWithDefault(cell: Pick<PairedRow, 'model' | 'payload' | 'concurrency'>, runs: Map<Variant, Measured[]>): PairedRow[] {
+  const defaults = [...runs.keys()].find((v) => v.label === 'batched');
+  if (!defaults || runs.get(defaults)!.length < 2) return [];
+  const mine = runs.get(defaults)!;
+  return [...runs].flatMap(([variant, theirs]) =>
+    variant === defaults
+      ? []
+      : [
+          {
+            ...cell,
+            other: variant.label,
+            rps: comparePaired(mine.map((r) => r.rps), theirs.map((r) => r.rps), 'higher'),
+            p50: comparePaired(mine.map((r) => r.p50), theirs.map((r) => r.p50), 'lower'),
+            p99: comparePaired(mine.map((r) => r.p99), theirs.map((r) => r.p99), 'lower'),
+          },
+        ],
+  );
+}
+
+// Above this share of stolen CPU time a run's figures say more about the other guests than about the server.
+const STEAL_WARNING_SHARE = 0.05;
+
+const pairedCell = (c: PairedComparison): string => `${fixed(c.medianRatio, 2)} · ${c.wins}/${c.rounds} · p ${fixed(c.signTestP, 3)}`;
 
 /** The model's metadata as the server answers it, for the trivial endpoint to serve (one short-lived server). */
 async function modelMetadata(model: string): Promise<{ name: string }> {
@@ -117,6 +159,7 @@ async function measureVariant(model: string, variant: Variant, payload: 'json' |
     let healthLatencies: Awaited<ReturnType<typeof health.stop>>;
     let probePortLatencies: Awaited<ReturnType<typeof health.stop>>;
     let report: Awaited<ReturnType<typeof runBenchmark>>;
+    const ticksBefore = machineTicks();
     try {
       report = await runBenchmark({ url: server.url, model, concurrency: o.concurrency, durationSeconds: o.seconds, warmupSeconds: 1, payload, timeoutMs: 30_000 });
     } finally {
@@ -125,6 +168,7 @@ async function measureVariant(model: string, variant: Variant, payload: 'json' |
     // Warmup and measured requests both ran on the HTTP thread while it was watched.
     const mainThreadMicros = mainThread.stop(report.requests.total + report.requests.warmup.completed);
     const { cpuPercent, peakRssMiB } = usage.stop();
+    const steal = stealShare(ticksBefore, machineTicks());
     return {
       model,
       payload,
@@ -139,6 +183,7 @@ async function measureVariant(model: string, variant: Variant, payload: 'json' |
       cpu: cpuPercent,
       rss: peakRssMiB,
       mainThreadMicros,
+      steal,
     };
   } finally {
     await server.stop();
@@ -164,15 +209,20 @@ async function main(): Promise<void> {
   const cores = availableParallelism();
   const rows: Row[] = [];
   const floors: FloorRow[] = [];
+  const paired: PairedRow[] = [];
   console.error(
     `bench:server · ${cores} cores · closed loop at ${loads.join(', ')} in flight, ${seconds} s per run · ${variants.map((v) => v.label).join(', ')}` +
       (rounds > 1 ? ` · ${rounds} rounds, variants in rotated order, medians` : ''),
   );
   for (const model of values.models.split(',')) {
     const modelPath = path.join(builtinModelsDir(), `${model}.onnx`);
+    const ticksBefore = machineTicks();
     const single = await inProcessLimit(modelPath, 1, cores, Math.max(2, seconds / 2));
     const batchedLimit = await inProcessLimit(modelPath, Math.min(Math.max(...loads), 32), cores, Math.max(2, seconds / 2));
-    console.error(`  ${model}: in-process onnxruntime ${fixed(single.rowsPerSecond)} rows/s at batch 1, ${fixed(batchedLimit.rowsPerSecond)} rows/s at batch ${batchedLimit.batchSize}`);
+    console.error(
+      `  ${model}: in-process onnxruntime ${fixed(single.rowsPerSecond)} rows/s at batch 1, ${fixed(batchedLimit.rowsPerSecond)} rows/s at batch ${batchedLimit.batchSize} ` +
+        `(steal ${fixed(stealShare(ticksBefore, machineTicks()) * 100, 0)} %)`,
+    );
     const bestInProcess = batchedLimit.rowsPerSecond >= single.rowsPerSecond ? batchedLimit : single;
     const metadata = await modelMetadata(model);
     for (const payload of values.payloads.split(',') as ('json' | 'binary')[]) {
@@ -184,10 +234,11 @@ async function main(): Promise<void> {
             runs.get(variant)!.push(row);
             console.error(
               `  ${model} ${payload} c=${concurrency} ${variant.label}${rounds > 1 ? ` (round ${round + 1})` : ''}: ${fixed(row.rps)} req/s, p50 ${fixed(row.p50, 2)} ms, p99 ${fixed(row.p99)} ms, ` +
-                `health p99 ${fixed(row.healthP99)} ms (probe port ${fixed(row.probePortP99)} ms), RSS ${fixed(row.rss, 0)} MiB, HTTP thread ${fixed(row.mainThreadMicros, 0)} µs/request`,
+                `health p99 ${fixed(row.healthP99)} ms (probe port ${fixed(row.probePortP99)} ms), RSS ${fixed(row.rss, 0)} MiB, HTTP thread ${fixed(row.mainThreadMicros, 0)} µs/request, steal ${fixed(row.steal * 100, 0)} %`,
             );
           }
         }
+        paired.push(...pairedWithDefault({ model, payload, concurrency }, runs));
         const atThisLoad = variants.map((v) => ({ ...acrossRounds(runs.get(v)!), limit: v.batched ? batchedLimit : single }));
         // Paced like the fastest variant here: what receiving and generating cost per request depends on the rate.
         const paceRps = Math.max(...atThisLoad.map((r) => r.rps));
@@ -196,18 +247,20 @@ async function main(): Promise<void> {
           rows.push(...atThisLoad.map((r) => ({ ...r, attainable: null })));
           continue;
         }
+        const floorTicks = machineTicks();
         const floor = await measureHttpFloor({ metadata, payload, concurrency, paceRps, seconds });
+        const steal = stealShare(floorTicks, machineTicks());
         const attainable = attainableRate(bestInProcess.rowsPerSecond, cores, floor);
-        floors.push({ model, payload, concurrency, floor, inProcess: bestInProcess, attainable });
+        floors.push({ model, payload, concurrency, floor, inProcess: bestInProcess, attainable, steal });
         rows.push(...atThisLoad.map((r) => ({ ...r, attainable })));
         console.error(
           `  ${model} ${payload} c=${concurrency} HTTP floor: ${fixed(floor.rps)} req/s, endpoint ${fixed(floor.serverMicrosPerRequest, 0)} µs/request, ` +
-            `generator and prober ${fixed(floor.benchProcessMicrosPerRequest, 0)} µs/request, health p99 ${fixed(floor.healthP99Ms)} ms → the machine allows ${fixed(attainable)} req/s`,
+            `generator and prober ${fixed(floor.benchProcessMicrosPerRequest, 0)} µs/request, health p99 ${fixed(floor.healthP99Ms)} ms, steal ${fixed(steal * 100, 0)} % → the machine allows ${fixed(attainable)} req/s`,
         );
       }
     }
   }
-  const header = ['model / payload / variant', 'in flight', 'req/s', ...(rounds > 1 ? ['req/s min–max'] : []), 'p50 ms', 'p99 ms', 'errors %', 'health p99 ms', 'probe port p99 ms', 'CPU %', 'peak RSS MiB', 'HTTP thread µs/req', 'in-process rows/s (batch×sessions)', 'server / in-process', 'server / attainable'];
+  const header = ['model / payload / variant', 'in flight', 'req/s', ...(rounds > 1 ? ['req/s min–max'] : []), 'p50 ms', 'p99 ms', 'errors %', 'health p99 ms', 'probe port p99 ms', 'CPU %', 'peak RSS MiB', 'HTTP thread µs/req', 'steal %', 'in-process rows/s (batch×sessions)', 'server / in-process', 'server / attainable'];
   console.log(
     formatTable(
       header,
@@ -224,12 +277,34 @@ async function main(): Promise<void> {
         fixed(r.cpu, 0),
         fixed(r.rss, 0),
         fixed(r.mainThreadMicros, 0),
+        fixed(r.steal * 100, 0),
         `${fixed(r.limit.rowsPerSecond)} (${r.limit.batchSize}×${r.limit.sessions})`,
         fixed(r.rps / r.limit.rowsPerSecond, 2),
         r.attainable === null ? '–' : fixed(r.rps / r.attainable, 2),
       ]),
     ),
   );
+  const steals = rows.map((r) => r.steal);
+  if (steals.length > 0 && Math.max(...steals) > STEAL_WARNING_SHARE) {
+    console.log(
+      `\nThe hypervisor took ${fixed(Math.min(...steals) * 100, 0)}–${fixed(Math.max(...steals) * 100, 0)} % of this machine's CPU time during the runs ` +
+        `(steal, from /proc/stat; rows are medians over rounds): the server, the generator and the floor ran on what was left, and ` +
+        `two runs minutes apart did not get the same machine. Compare rows only where their steal is alike${paired.length > 0 ? ', or read the paired table below' : ' (--rounds N pairs them round by round)'}.`,
+    );
+  }
+  if (paired.length > 0) {
+    console.log(
+      '\nbatched against each other variant, paired round by round (both ran in every round, minutes apart at most, so a host that ' +
+        'drifts between rounds drifts out of each pair): the median over rounds of batched / other · the rounds batched did better · ' +
+        'the sign test\'s p (the chance of a split at least this uneven if neither were better).\n',
+    );
+    console.log(
+      formatTable(
+        ['model / payload', 'in flight', 'against', 'req/s ratio · wins · p', 'p50 ratio · wins · p', 'p99 ratio · wins · p'],
+        paired.map((r) => [`${r.model} ${r.payload}`, String(r.concurrency), r.other, pairedCell(r.rps), pairedCell(r.p50), pairedCell(r.p99)]),
+      ),
+    );
+  }
   console.log(
     '\nWhat the machine allows: the trivial endpoint with the model\'s metadata, loaded by the same generator with the same payloads ' +
       'at the same concurrency, answering at the fastest variant\'s pace (receiving each body, no decoding, no inference), its ' +
@@ -238,7 +313,7 @@ async function main(): Promise<void> {
   );
   console.log(
     formatTable(
-      ['model / payload', 'in flight', 'floor req/s', 'endpoint µs/req', 'generator + prober µs/req', 'endpoint health p99 ms', 'in-process rows/s (batch×sessions)', 'attainable req/s', 'attainable / in-process'],
+      ['model / payload', 'in flight', 'floor req/s', 'endpoint µs/req', 'generator + prober µs/req', 'endpoint health p99 ms', 'steal %', 'in-process rows/s (batch×sessions)', 'attainable req/s', 'attainable / in-process'],
       floors.map((f) => [
         `${f.model} ${f.payload}`,
         String(f.concurrency),
@@ -246,6 +321,7 @@ async function main(): Promise<void> {
         fixed(f.floor.serverMicrosPerRequest, 0),
         fixed(f.floor.benchProcessMicrosPerRequest, 0),
         fixed(f.floor.healthP99Ms, 2),
+        fixed(f.steal * 100, 0),
         `${fixed(f.inProcess.rowsPerSecond)} (${f.inProcess.batchSize}×${f.inProcess.sessions})`,
         fixed(f.attainable),
         fixed(f.attainable / f.inProcess.rowsPerSecond, 2),

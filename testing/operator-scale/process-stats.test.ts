@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sumOfSamples } from './operator-metrics.js';
-import { busyShare, cpuTicksFromStat, machineTicksFromStat, peakRss, rssBytesFromStatus } from './process-stats.js';
+import { cpuTicksFromStat, peakRss, rssBytesFromStatus } from './process-stats.js';
 import { summarizeLatencies } from './summary-stats.js';
 
 test('CPU ticks: utime + stime, even when the command name holds spaces and parentheses', () => {
@@ -46,12 +46,4 @@ test('latency summary: count, median, max; NaN when there is nothing to summariz
   assert.deepEqual(summarizeLatencies([4, 1, 3, 2]), { count: 4, medianMs: 2.5, maxMs: 4 });
   const empty = summarizeLatencies([]);
   assert.ok(empty.count === 0 && Number.isNaN(empty.medianMs) && Number.isNaN(empty.maxMs));
-});
-
-test('machine busy share from two /proc/stat readings', () => {
-  const before = machineTicksFromStat('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 50 0 25 400 25 0 0 0 0 0\n');
-  const after = machineTicksFromStat('cpu  250 10 90 900 50 0 0 0 0 0\n');
-  assert.deepEqual(before, { busy: 150, total: 1000 });
-  assert.equal(busyShare(before, after), 200 / 300);
-  assert.equal(busyShare(after, after), 0);
 });

@@ -20,28 +20,6 @@ export function rssBytesFromStatus(status: string): number {
   return Number(match[1]) * 1024;
 }
 
-export interface MachineTicks {
-  busy: number;
-  total: number;
-}
-
-/** Busy and total CPU ticks of the whole machine, from the first ("cpu ") line of /proc/stat. */
-export function machineTicksFromStat(stat: string): MachineTicks {
-  const line = stat.split('\n').find((l) => l.startsWith('cpu '));
-  if (!line) throw new Error('no "cpu" line in /proc/stat');
-  // user nice system idle iowait irq softirq steal (guest time is already inside user and nice).
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
-  const idleTicks = idle + (iowait || 0);
-  const total = user + nice + system + idleTicks + (irq || 0) + (softirq || 0) + (steal || 0);
-  return { busy: total - idleTicks, total };
-}
-
-/** The share of all CPUs busy between two readings: how much else was running during a phase. Pure. */
-export const busyShare = (from: MachineTicks, to: MachineTicks): number =>
-  to.total > from.total ? (to.busy - from.busy) / (to.total - from.total) : 0;
-
-export const machineTicks = (): MachineTicks => machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
-
 let ticksPerSecond: number | undefined;
 
 function clockTicksPerSecond(): number {

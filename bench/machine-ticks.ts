@@ -1,0 +1,32 @@
+// The whole machine's CPU ticks, from /proc/stat: how busy it was during a phase, and how much of it the hypervisor
+// took for other guests (steal), which a benchmark on a shared host must report beside its figures.
+import { readFileSync } from 'node:fs';
+
+export interface MachineTicks {
+  busy: number;
+  /** Ticks the hypervisor ran something else while this machine's CPUs wanted to run. */
+  steal: number;
+  total: number;
+}
+
+/** Busy, stolen and total CPU ticks of the whole machine, from the first ("cpu ") line of /proc/stat. Pure. */
+export function machineTicksFromStat(stat: string): MachineTicks {
+  const line = stat.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) throw new Error('no "cpu" line in /proc/stat');
+  // user nice system idle iowait irq softirq steal (guest time is already inside user and nice).
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const idleTicks = idle + (iowait || 0);
+  const total = user + nice + system + idleTicks + (irq || 0) + (softirq || 0) + (steal || 0);
+  return { busy: total - idleTicks, steal: steal || 0, total };
+}
+
+/** The share of all CPUs busy between two readings (steal included): how much else was running during a phase. Pure. */
+export const busyShare = (from: MachineTicks, to: MachineTicks): number =>
+  to.total > from.total ? (to.busy - from.busy) / (to.total - from.total) : 0;
+
+/** The share of all CPU time between two readings that the hypervisor gave to other guests. Pure. */
+export const stealShare = (from: MachineTicks, to: MachineTicks): number =>
+  to.total > from.total ? (to.steal - from.steal) / (to.total - from.total) : 0;
+
+/** Now (Linux: throws where there is no /proc/stat). */
+export const machineTicks = (): MachineTicks => machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
