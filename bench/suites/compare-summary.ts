@@ -31,7 +31,7 @@ export interface ComparePoint {
   peakRssMiB: number | null;
   /** Each busy process's share of the CPU time in percent, largest first: whether a multi-process server spread the load. */
   cpuSplit: number[] | null;
-  /** p99 of /v2/health/live probed every 10 ms during the run. */
+  /** p99 of /v2/health/live probed during the run (every HEALTH_PROBE_INTERVAL_MS, on a fresh connection). */
   healthP99Ms: number | null;
   /** The same on Vernier's probe port, answered by a thread of its own (null for servers without one). */
   probePortP99Ms: number | null;

@@ -12,7 +12,7 @@ export interface HttpFloor {
   rps: number;
   /** CPU of the trivial endpoint per request: receiving a body and answering, no decoding, no inference. */
   serverMicrosPerRequest: number;
-  /** CPU of the bench process per request over the measured window: the load generator and the health prober beside it, as in bench:server's runs of servers. */
+  /** CPU of the bench process per request over the measured window: the load generator and the two health probers beside it, as in bench:server's runs of servers. */
   benchProcessMicrosPerRequest: number;
   /** p99 of /v2/health/live on the trivial endpoint under this load, probed as bench:server probes servers: a health check's latency on this machine with no inference running. */
   healthP99Ms: number | null;
@@ -40,12 +40,14 @@ export async function measureHttpFloor(o: {
   const endpoint = await startTrivialEndpoint({ metadata: o.metadata, delayMs: (o.concurrency / o.paceRps) * 1000 });
   try {
     const cpuBefore = processTreeCpu(endpoint.pid).get(endpoint.pid) ?? 0;
-    const health = probeHealth(endpoint.url);
+    // Two probers, as beside the servers (their HTTP port and their probe port), so the endpoint and the bench process
+    // pay for as many health checks as there.
+    const [health, second] = [probeHealth(endpoint.url), probeHealth(endpoint.url)];
     const run = await runBenchmark({ url: endpoint.url, model: o.metadata.name, concurrency: o.concurrency, durationSeconds: o.seconds, warmupSeconds: 1, payload: o.payload, timeoutMs: 30_000 }).then(
       (report) => ({ report }),
       (error: unknown) => ({ error }),
     );
-    const { p99Ms: healthP99Ms } = await health.stop(); // stopped whether or not the run went through
+    const [{ p99Ms: healthP99Ms }] = await Promise.all([health.stop(), second.stop()]); // stopped whether or not the run went through
     if ('error' in run) throw run.error;
     const { report } = run;
     const cpuSeconds = (processTreeCpu(endpoint.pid).get(endpoint.pid) ?? cpuBefore) - cpuBefore;
