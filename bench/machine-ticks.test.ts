@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { busyShare, machineTicks, machineTicksFromStat, stealShare } from './machine-ticks.js';
+import { busyShare, machineTicks, machineTicksFromStat, stealShare, watchSteal } from './machine-ticks.js';
 
 test('machine busy and stolen shares from two /proc/stat readings', () => {
   const before = machineTicksFromStat('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 50 0 25 400 25 0 0 0 0 0\n');
@@ -19,4 +19,6 @@ test('a /proc/stat without a cpu line is refused', () => {
 test('this machine reads its own ticks', () => {
   const now = machineTicks();
   assert.ok(now.total > 0 && now.busy <= now.total && now.steal <= now.busy);
+  const stolen = watchSteal().stop();
+  assert.ok(stolen >= 0 && stolen <= 1, `a share of the CPU time, not ${stolen}`);
 });

@@ -30,3 +30,9 @@ export const stealShare = (from: MachineTicks, to: MachineTicks): number =>
 
 /** Now (Linux: throws where there is no /proc/stat). */
 export const machineTicks = (): MachineTicks => machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
+
+/** Watches the machine from now on; `stop` gives the share of its CPU time stolen in between (stealShare). */
+export function watchSteal(): { stop(): number } {
+  const before = machineTicks();
+  return { stop: () => stealShare(before, machineTicks()) };
+}

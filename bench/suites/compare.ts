@@ -30,7 +30,7 @@ import {
 import { pythonContender, pythonTextContender, tokenizerFor, vernierContender, type ContenderSpec, type RunningContender, type VernierKnobs } from './contenders.js';
 import { inProcessLimit } from './in-process.js';
 import { rotated } from './rounds.js';
-import { machineTicks, stealShare } from '../machine-ticks.js';
+import { watchSteal } from '../machine-ticks.js';
 import { processTreeCpu, watchMainThread, watchProcessTree } from '../process-usage.js';
 import { probeHealth } from './health-probe.js';
 import {
@@ -190,7 +190,7 @@ async function measurePoint(
   interrupt.signal.throwIfAborted();
   const usage = watchProcessTree(contender.pid);
   const cpuBefore = processTreeCpu(contender.pid);
-  const ticksBefore = machineTicks();
+  const steal = watchSteal();
   // Vernier's HTTP thread is its process's main thread (tid = pid); Python's servers have no one such thread.
   const httpThread = spec.family === 'vernier' ? watchMainThread(contender.pid) : undefined;
   const health = probeHealth(contender.url);
@@ -220,7 +220,6 @@ async function measurePoint(
   const httpThreadMicrosPerRequest = httpThread?.stop(report.requests.total + report.requests.warmup.completed) ?? null;
   const { cpuPercent, peakRssMiB } = usage.stop();
   const cpuSplit = cpuSplitOf(cpuBefore, processTreeCpu(contender.pid));
-  const steal = stealShare(ticksBefore, machineTicks());
   return {
     model: o.model,
     payload: o.payload,
@@ -247,7 +246,7 @@ async function measurePoint(
     probePortP99Ms,
     httpThreadMicrosPerRequest,
     generatorHealthy: report.generator.healthy,
-    steal,
+    steal: steal.stop(),
   };
 }
 
@@ -380,7 +379,7 @@ function machineDescription(cores: number): string {
 export async function runCompare(s: CompareSettings): Promise<{ exitCode: number; outDir: string }> {
   const startedAt = new Date();
   const loadBefore = loadavg();
-  const ticksAtStart = machineTicks();
+  const runSteal = watchSteal();
   log(`bench:compare${s.smoke ? ' --smoke' : ''} · ${machineDescription(s.cores)} · load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
   log(`  ${s.seconds} s per point after ${s.warmupSeconds} s warmup; models ${s.models.join(', ')}; payloads ${s.payloads.join(', ')}`);
   let env: PythonEnv;
@@ -423,7 +422,7 @@ export async function runCompare(s: CompareSettings): Promise<{ exitCode: number
   const targets = [...(s.models.includes('audio-cnn') ? targetVerdicts(summaries) : []), ...textTargetVerdicts(summaries)];
 
   const machine = machineDescription(s.cores);
-  const stolen = stealShare(ticksAtStart, machineTicks());
+  const stolen = runSteal.stop();
   const loadLine =
     `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} at the end; ` +
     `the hypervisor took ${fixed(stolen * 100, 1)} % of the CPU time (steal: what other guests got; report.json has it per point)`;

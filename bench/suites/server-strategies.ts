@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { machineTicks, stealShare } from '../machine-ticks.js';
+import { watchSteal } from '../machine-ticks.js';
 import { watchMainThread, watchProcessTree } from '../process-usage.js';
 import { builtinModelsDir } from '../../server/model-source.js';
 import { startServeProcess } from '../../server/serve-process.js';
@@ -159,7 +159,7 @@ async function measureVariant(model: string, variant: Variant, payload: 'json' |
     let healthLatencies: Awaited<ReturnType<typeof health.stop>>;
     let probePortLatencies: Awaited<ReturnType<typeof health.stop>>;
     let report: Awaited<ReturnType<typeof runBenchmark>>;
-    const ticksBefore = machineTicks();
+    const steal = watchSteal();
     try {
       report = await runBenchmark({ url: server.url, model, concurrency: o.concurrency, durationSeconds: o.seconds, warmupSeconds: 1, payload, timeoutMs: 30_000 });
     } finally {
@@ -168,7 +168,6 @@ async function measureVariant(model: string, variant: Variant, payload: 'json' |
     // Warmup and measured requests both ran on the HTTP thread while it was watched.
     const mainThreadMicros = mainThread.stop(report.requests.total + report.requests.warmup.completed);
     const { cpuPercent, peakRssMiB } = usage.stop();
-    const steal = stealShare(ticksBefore, machineTicks());
     return {
       model,
       payload,
@@ -183,7 +182,7 @@ async function measureVariant(model: string, variant: Variant, payload: 'json' |
       cpu: cpuPercent,
       rss: peakRssMiB,
       mainThreadMicros,
-      steal,
+      steal: steal.stop(),
     };
   } finally {
     await server.stop();
@@ -216,12 +215,12 @@ async function main(): Promise<void> {
   );
   for (const model of values.models.split(',')) {
     const modelPath = path.join(builtinModelsDir(), `${model}.onnx`);
-    const ticksBefore = machineTicks();
+    const inProcessSteal = watchSteal();
     const single = await inProcessLimit(modelPath, 1, cores, Math.max(2, seconds / 2));
     const batchedLimit = await inProcessLimit(modelPath, Math.min(Math.max(...loads), 32), cores, Math.max(2, seconds / 2));
     console.error(
       `  ${model}: in-process onnxruntime ${fixed(single.rowsPerSecond)} rows/s at batch 1, ${fixed(batchedLimit.rowsPerSecond)} rows/s at batch ${batchedLimit.batchSize} ` +
-        `(steal ${fixed(stealShare(ticksBefore, machineTicks()) * 100, 0)} %)`,
+        `(steal ${fixed(inProcessSteal.stop() * 100, 0)} %)`,
     );
     const bestInProcess = batchedLimit.rowsPerSecond >= single.rowsPerSecond ? batchedLimit : single;
     const metadata = await modelMetadata(model);
@@ -247,9 +246,9 @@ async function main(): Promise<void> {
           rows.push(...atThisLoad.map((r) => ({ ...r, attainable: null })));
           continue;
         }
-        const floorTicks = machineTicks();
+        const floorSteal = watchSteal();
         const floor = await measureHttpFloor({ metadata, payload, concurrency, paceRps, seconds });
-        const steal = stealShare(floorTicks, machineTicks());
+        const steal = floorSteal.stop();
         const attainable = attainableRate(bestInProcess.rowsPerSecond, cores, floor);
         floors.push({ model, payload, concurrency, floor, inProcess: bestInProcess, attainable, steal });
         rows.push(...atThisLoad.map((r) => ({ ...r, attainable })));
