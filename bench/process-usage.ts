@@ -9,21 +9,37 @@ export interface ProcessUsage {
   peakRssMiB: number | null;
 }
 
+// USER_HZ, the unit of /proc's CPU times: 100 on every mainstream Linux build, whatever the kernel's own HZ.
 const clockTicksPerSecond = 100;
 
 interface ProcStat {
   ppid: number;
-  cpuSeconds: number;
+  /** utime + stime, in clock ticks. */
+  cpuTicks: number;
 }
 
-function readStat(pid: number, path = `/proc/${pid}/stat`): ProcStat | undefined {
+/** The parent pid and the CPU time of a process or thread, from the text of its /proc stat file. Pure; throws on a malformed line. */
+export function parseProcStat(stat: string): ProcStat {
+  // The command name (field 2) may hold spaces and parentheses; the fields after its last ')' are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): ppid (field 4) is fields[1], utime (14) fields[11] and stime (15) fields[12].
+  const [ppid, utime, stime] = [Number(fields[1]), Number(fields[11]), Number(fields[12])];
+  if (![ppid, utime, stime].every(Number.isFinite)) throw new Error(`unexpected /proc stat line: ${stat.slice(0, 120)}`);
+  return { ppid, cpuTicks: utime + stime };
+}
+
+function readStat(path: string): ProcStat | undefined {
   try {
-    const stat = readFileSync(path, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond };
+    return parseProcStat(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds of a process (every thread) so far; undefined when it is gone or /proc does not say. */
+export function processCpuSeconds(pid: number): number | undefined {
+  const stat = readStat(`/proc/${pid}/stat`);
+  return stat && stat.cpuTicks / clockTicksPerSecond;
 }
 
 function peakRssKiB(pid: number): number {
@@ -46,7 +62,7 @@ export function processTreeCpu(root: number): Map<number, number> {
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(Number(entry));
+    const stat = readStat(`/proc/${entry}/stat`);
     if (stat) stats.set(Number(entry), stat);
   }
   const tree = new Map<number, number>();
@@ -54,7 +70,7 @@ export function processTreeCpu(root: number): Map<number, number> {
   const pending = [root];
   while (pending.length > 0 && tree.size < 10_000) {
     const pid = pending.pop()!;
-    tree.set(pid, stats.get(pid)!.cpuSeconds);
+    tree.set(pid, stats.get(pid)!.cpuTicks / clockTicksPerSecond);
     for (const [child, stat] of stats) if (stat.ppid === pid && !tree.has(child)) pending.push(child);
   }
   return tree;
@@ -82,7 +98,8 @@ export function watchProcessTree(root: number): { stop(): ProcessUsage } {
 
 /** CPU seconds of one thread of a process so far (its main thread: tid = pid); undefined when /proc does not say. */
 function threadCpuSeconds(pid: number, tid = pid): number | undefined {
-  return readStat(pid, `/proc/${pid}/task/${tid}/stat`)?.cpuSeconds;
+  const stat = readStat(`/proc/${pid}/task/${tid}/stat`);
+  return stat && stat.cpuTicks / clockTicksPerSecond;
 }
 
 /**

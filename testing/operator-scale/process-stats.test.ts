@@ -1,15 +1,9 @@
-// /proc parsing, /metrics sums and the small statistics of the scale figures.
+// /proc status parsing, /metrics sums and the small statistics of the scale figures.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sumOfSamples } from './operator-metrics.js';
-import { cpuTicksFromStat, peakRss, rssBytesFromStatus } from './process-stats.js';
+import { peakRss, rssBytesFromStatus } from './process-stats.js';
 import { summarizeLatencies } from './summary-stats.js';
-
-test('CPU ticks: utime + stime, even when the command name holds spaces and parentheses', () => {
-  const stat = '4242 (node (MainThread) x) S 4200 4242 4200 0 -1 4194560 52013 0 12 0 1534 287 0 0 20 0 11 0 8839 1215668224 41000 18446744073709551615';
-  assert.equal(cpuTicksFromStat(stat), 1534 + 287);
-  assert.throws(() => cpuTicksFromStat('4242 (node) S'), /unexpected/);
-});
 
 test('RSS from /proc/<pid>/status', () => {
   assert.equal(rssBytesFromStatus('Name:\tnode\nVmPeak:\t 1187240 kB\nVmRSS:\t  146432 kB\nRssAnon:\t 100000 kB\n'), 146432 * 1024);

@@ -1,17 +1,6 @@
 // CPU time and resident memory of a process, from /proc (Linux), and a sampler of its RSS over time.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-
-/** utime + stime in clock ticks, from the text of /proc/<pid>/stat. */
-export function cpuTicksFromStat(stat: string): number {
-  // The command name (field 2) may hold spaces and parentheses; the fields after its last ')' are fixed.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // rest[0] is field 3 (state), so utime (field 14) is rest[11] and stime (15) rest[12].
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`unexpected /proc stat line: ${stat.slice(0, 120)}`);
-  return utime + stime;
-}
+import { processCpuSeconds } from '../../bench/process-usage.js';
 
 /** VmRSS in bytes, from the text of /proc/<pid>/status. */
 export function rssBytesFromStatus(status: string): number {
@@ -20,22 +9,11 @@ export function rssBytesFromStatus(status: string): number {
   return Number(match[1]) * 1024;
 }
 
-let ticksPerSecond: number | undefined;
-
-function clockTicksPerSecond(): number {
-  if (ticksPerSecond === undefined) {
-    try {
-      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      // USER_HZ is 100 on every mainstream Linux build.
-      ticksPerSecond = 100;
-    }
-  }
-  return ticksPerSecond;
-}
-
+/** CPU seconds of a running process; throws when it is gone. */
 export function cpuSeconds(pid: number): number {
-  return cpuTicksFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) / clockTicksPerSecond();
+  const seconds = processCpuSeconds(pid);
+  if (seconds === undefined) throw new Error(`no CPU time for process ${pid} in /proc (has it exited?)`);
+  return seconds;
 }
 
 export function rssBytes(pid: number): number {
