@@ -17,7 +17,7 @@ import { clusterKubectl } from '../support/kubectl.js';
 import { installOperator } from '../support/operator-install.js';
 import { restrictedNamespace } from '../support/restricted.js';
 import { autoscaleSvg } from './autoscale-plot.js';
-import { replicasFor, SHORT_LOOP, SLA_P99_MS, type AutoscalingSettings } from './autoscaled-mlp.js';
+import { CAPACITY_SECONDS, replicasFor, SHORT_LOOP, SLA_P99_MS, type AutoscalingSettings } from './autoscaled-mlp.js';
 import { replicaSeconds, secondsUntilReady, slaAttainment } from './figures.js';
 import { observe } from './observe.js';
 import { deployAndMeasureCapacity, waitForRest } from './scenario.js';
@@ -39,7 +39,7 @@ interface Settings {
 }
 
 const usage = `usage: npm run bench:autoscale -- [--phases 60,120,120] [--multiples 1,3,1] [--max-replicas 5]
-         [--segment-seconds 10] [--capacity-seconds 40] [--load-image] [--keep] [--out results/autoscale-<time>]
+         [--segment-seconds 10] [--capacity-seconds ${CAPACITY_SECONDS}] [--load-image] [--keep] [--out results/autoscale-<time>]
 
   --phases           seconds of each phase of the step load
   --multiples        each phase's open-loop rate, in multiples of one replica's measured capacity
@@ -68,7 +68,7 @@ function parseSettings(argv: string[]): Settings | undefined {
       multiples: { type: 'string', default: '1,3,1' },
       'max-replicas': { type: 'string', default: '5' },
       'segment-seconds': { type: 'string', default: '10' },
-      'capacity-seconds': { type: 'string', default: '40' },
+      'capacity-seconds': { type: 'string', default: String(CAPACITY_SECONDS) },
       'load-image': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       out: { type: 'string' },

@@ -3,7 +3,7 @@
 import { stringify } from 'yaml';
 import type { Kubectl } from '../support/kubectl.js';
 import { GiveUp, pollUntil } from '../support/poll.js';
-import { mlpInferenceService, type MlpManifestOptions } from './autoscaled-mlp.js';
+import { CAPACITY_SECONDS, mlpInferenceService, type MlpManifestOptions } from './autoscaled-mlp.js';
 
 interface Condition { type: string; status: string; reason: string; message: string }
 export interface IsvcStatus {
@@ -35,7 +35,7 @@ export async function deployAndMeasureCapacity(kubectl: Kubectl, o: MlpManifestO
       const c = last.capacity;
       return c && c.specHash === last.benchmark?.specHash && c.rpsPerReplica > 0 ? { rpsPerReplica: c.rpsPerReplica, p99Ms: c.p99Ms } : undefined;
     },
-    { timeoutMs: capacityTimeoutMs(o.capacitySeconds ?? 30), intervalMs: 3000, signal, describe: () => JSON.stringify(last.conditions?.map((c) => `${c.type}=${c.status} ${c.reason}`)) },
+    { timeoutMs: capacityTimeoutMs(o.capacitySeconds ?? CAPACITY_SECONDS), intervalMs: 3000, signal, describe: () => JSON.stringify(last.conditions?.map((c) => `${c.type}=${c.status} ${c.reason}`)) },
   );
 }
 

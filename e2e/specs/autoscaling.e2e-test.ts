@@ -75,7 +75,7 @@ test('kubectl scale sets the Deployment of an InferenceService without autoscali
 
 test(`a ${LOAD_MULTIPLE}× load scales the service out until its live p99 is within the SLA, and back in after`, { timeout: 1_200_000 }, async (t) => {
   await withDiagnostics('autoscaling', async () => {
-    const capacity = await deployAndMeasureCapacity(kubectl, { name: AUTOSCALED, namespace: NS, autoscaling: SHORT_LOOP, capacitySeconds: 30 });
+    const capacity = await deployAndMeasureCapacity(kubectl, { name: AUTOSCALED, namespace: NS, autoscaling: SHORT_LOOP });
     t.diagnostic(`capacity of one replica: ${capacity.rpsPerReplica} req/s (p99 ${capacity.p99Ms} ms)`);
     await waitForRest(kubectl, NS, AUTOSCALED, SHORT_LOOP.minReplicas, 180_000);
 
