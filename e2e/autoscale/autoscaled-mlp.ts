@@ -2,8 +2,8 @@
 // so that one replica has a clearly bounded capacity on a two-core node, with the autoscaler's loop shortened.
 
 /**
- * Each server pod's CPU, requested and limited: one replica then serves about 120–250 req/s within the SLA (measured;
- * it depends on how busy the node's two cores are), and 3× that with its replicas and the generator still fits them.
+ * Each server pod's CPU, requested and limited: one replica then serves about 40–250 req/s within the SLA (measured;
+ * it depends on the host and how busy the node's two cores are), and 3× that with its replicas and the generator still fits them.
  */
 export const SERVER_CPU = '100m';
 /** The limit's CFS throttling alone can stall a request for most of a 100 ms period: the target leaves room for it. */
