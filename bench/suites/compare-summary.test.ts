@@ -30,6 +30,7 @@ function point(contender: string, family: 'vernier' | 'python', throughputRps: n
     httpThreadMicrosPerRequest: 120,
     generatorHealthy: true,
     steal: 0,
+    runs: 1,
     ...extra,
   };
 }
@@ -90,12 +91,15 @@ test('markdown tables escape pipes and right-align numbers', () => {
   assert.equal(markdownTable(['a', 'b', 'n'], [['x|y', 'z', '1.0']]), '| a | b | n |\n| --- | --- | ---: |\n| x\\|y | z | 1.0 |');
 });
 
-test('a table row carries health p99, the HTTP thread per request and the ratio to the in-process limit', () => {
+test('a table row carries health p99, the HTTP thread per request, steal and the ratio to the in-process limit', () => {
   const [row, limitRow] = tableRows('audio-cnn', 'json', [point('vernier batched', 'vernier', 300, 40)], ['vernier batched'], limit);
   const cell = (r: string[], name: string) => r[tableHeader.indexOf(name)];
   assert.equal(row.length, tableHeader.length);
   assert.equal(cell(row, 'health p99 ms'), '4.2');
   assert.equal(cell(row, 'HTTP thread µs/req'), '120');
+  assert.equal(cell(row, 'steal %'), '0.0');
   assert.equal(cell(row, 'vs in-process'), '0.75×');
+  const [stolen] = tableRows('audio-cnn', 'json', [point('vernier batched', 'vernier', 300, 40, { steal: 0.072, runs: 3 })], ['vernier batched'], limit);
+  assert.equal(cell(stolen, 'steal %'), '7.2 (best of 3)');
   assert.equal(cell(limitRow, 'vs in-process'), '1.00×');
 });

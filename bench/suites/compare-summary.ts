@@ -41,6 +41,8 @@ export interface ComparePoint {
   generatorHealthy: boolean;
   /** Share of the machine's CPU time the hypervisor gave to other guests during the point (0–1). */
   steal: number;
+  /** Times the point was measured: more than one when steal was above STEAL_WARNING_SHARE; the least stolen is kept. */
+  runs: number;
 }
 
 export interface InProcessLimit {
@@ -156,7 +158,7 @@ export function describeVerdict(v: TargetVerdict): string {
   return `${v.met ? 'MET    ' : 'NOT MET'}  ${v.model} ${v.payload}: ${v.target} ≥ ${v.threshold}×: ${by}`;
 }
 
-export const tableHeader = ['contender', 'load', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors %', 'CPU %', 'peak RSS MiB', 'health p99 ms', 'probe port p99 ms', 'HTTP thread µs/req', 'vs in-process'];
+export const tableHeader = ['contender', 'load', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors %', 'CPU %', 'peak RSS MiB', 'health p99 ms', 'probe port p99 ms', 'HTTP thread µs/req', 'steal %', 'vs in-process'];
 
 /** Rows of one workload's table: contenders in the given order, loads in measurement order; '*' marks a strained generator. */
 export function tableRows(model: string, payload: PayloadEncoding, all: ComparePoint[], contenders: string[], inProcess: InProcessLimit | null): string[][] {
@@ -177,13 +179,14 @@ export function tableRows(model: string, payload: PayloadEncoding, all: CompareP
         fixed(p.healthP99Ms, 1),
         fixed(p.probePortP99Ms, 1),
         fixed(p.httpThreadMicrosPerRequest, 0),
+        fixed(p.steal * 100, 1) + (p.runs > 1 ? ` (best of ${p.runs})` : ''),
         inProcess ? `${fixed(p.throughputRps / inProcess.rowsPerSecond, 2)}×` : '-',
       ]);
     }
   }
   if (inProcess) {
     const how = `batch ${inProcess.batchSize} × ${inProcess.sessions} session(s)`;
-    rows.push(['in-process onnxruntime (limit)', how, fixed(inProcess.rowsPerSecond), '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', '1.00×']);
+    rows.push(['in-process onnxruntime (limit)', how, fixed(inProcess.rowsPerSecond), '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', '1.00×']);
   }
   return rows;
 }

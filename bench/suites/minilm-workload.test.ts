@@ -46,6 +46,7 @@ const point = (contender: string, concurrency: number, extra: Partial<ComparePoi
   httpThreadMicrosPerRequest: null,
   generatorHealthy: true,
   steal: 0,
+  runs: 1,
   ...extra,
 });
 

@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { watchSteal } from '../machine-ticks.js';
+import { STEAL_WARNING_SHARE, watchSteal } from '../machine-ticks.js';
 import { watchMainThread, watchProcessTree } from '../process-usage.js';
 import { builtinModelsDir } from '../../server/model-source.js';
 import { startServeProcess } from '../../server/serve-process.js';
@@ -130,9 +130,6 @@ function pairedWithDefault(cell: Pick<PairedRow, 'model' | 'payload' | 'concurre
         ],
   );
 }
-
-// Above this share of stolen CPU time a run's figures say more about the other guests than about the server.
-const STEAL_WARNING_SHARE = 0.05;
 
 const pairedCell = (c: PairedComparison): string => `${fixed(c.medianRatio, 2)} · ${c.wins}/${c.rounds} · p ${fixed(c.signTestP, 3)}`;
 
