@@ -102,4 +102,7 @@ test('a table row carries health p99, the HTTP thread per request, steal and the
   const [stolen] = tableRows('audio-cnn', 'json', [point('vernier batched', 'vernier', 300, 40, { steal: 0.072, runs: 3 })], ['vernier batched'], limit);
   assert.equal(cell(stolen, 'steal %'), '7.2 (best of 3)');
   assert.equal(cell(limitRow, 'vs in-process'), '1.00×');
+  assert.equal(cell(limitRow, 'steal %'), '-');
+  const [stolenLimit] = tableRows('audio-cnn', 'json', [], ['vernier batched'], { ...limit, steal: 0.031 });
+  assert.equal(cell(stolenLimit, 'steal %'), '3.1');
 });

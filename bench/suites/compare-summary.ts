@@ -51,6 +51,8 @@ export interface InProcessLimit {
   sessions: number;
   intraOpThreads: number;
   rowsPerSecond: number;
+  /** Share of the CPU time stolen while the limit was measured (absent in reports from before it was recorded). */
+  steal?: number;
 }
 
 /** A point counts for "best" only with at most this share of failed requests. */
@@ -186,7 +188,8 @@ export function tableRows(model: string, payload: PayloadEncoding, all: CompareP
   }
   if (inProcess) {
     const how = `batch ${inProcess.batchSize} × ${inProcess.sessions} session(s)`;
-    rows.push(['in-process onnxruntime (limit)', how, fixed(inProcess.rowsPerSecond), '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', '1.00×']);
+    const steal = inProcess.steal === undefined ? '-' : fixed(inProcess.steal * 100, 1);
+    rows.push(['in-process onnxruntime (limit)', how, fixed(inProcess.rowsPerSecond), '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', steal, '1.00×']);
   }
   return rows;
 }
