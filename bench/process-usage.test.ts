@@ -5,7 +5,7 @@ import { parseProcStat, processCpuSeconds, processTreeCpu, watchMainThread } fro
 
 test('a /proc stat line: parent pid and utime + stime, even when the command name holds spaces and parentheses', () => {
   const stat = '4242 (node (MainThread) x) S 4200 4242 4200 0 -1 4194560 52013 0 12 0 1534 287 0 0 20 0 11 0 8839 1215668224 41000 18446744073709551615';
-  assert.deepEqual(parseProcStat(stat), { ppid: 4200, cpuTicks: 1534 + 287 });
+  assert.deepEqual(parseProcStat(stat), { ppid: 4200, cpuSeconds: (1534 + 287) / 100 });
   assert.throws(() => parseProcStat('4242 (node) S'), /unexpected/);
 });
 

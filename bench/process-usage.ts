@@ -14,8 +14,8 @@ const clockTicksPerSecond = 100;
 
 interface ProcStat {
   ppid: number;
-  /** utime + stime, in clock ticks. */
-  cpuTicks: number;
+  /** utime + stime, in seconds. */
+  cpuSeconds: number;
 }
 
 /** The parent pid and the CPU time of a process or thread, from the text of its /proc stat file. Pure; throws on a malformed line. */
@@ -25,7 +25,7 @@ export function parseProcStat(stat: string): ProcStat {
   // fields[0] is field 3 (state): ppid (field 4) is fields[1], utime (14) fields[11] and stime (15) fields[12].
   const [ppid, utime, stime] = [Number(fields[1]), Number(fields[11]), Number(fields[12])];
   if (![ppid, utime, stime].every(Number.isFinite)) throw new Error(`unexpected /proc stat line: ${stat.slice(0, 120)}`);
-  return { ppid, cpuTicks: utime + stime };
+  return { ppid, cpuSeconds: (utime + stime) / clockTicksPerSecond };
 }
 
 function readStat(path: string): ProcStat | undefined {
@@ -38,8 +38,7 @@ function readStat(path: string): ProcStat | undefined {
 
 /** CPU seconds of a process (every thread) so far; undefined when it is gone or /proc does not say. */
 export function processCpuSeconds(pid: number): number | undefined {
-  const stat = readStat(`/proc/${pid}/stat`);
-  return stat && stat.cpuTicks / clockTicksPerSecond;
+  return readStat(`/proc/${pid}/stat`)?.cpuSeconds;
 }
 
 function peakRssKiB(pid: number): number {
@@ -70,7 +69,7 @@ export function processTreeCpu(root: number): Map<number, number> {
   const pending = [root];
   while (pending.length > 0 && tree.size < 10_000) {
     const pid = pending.pop()!;
-    tree.set(pid, stats.get(pid)!.cpuTicks / clockTicksPerSecond);
+    tree.set(pid, stats.get(pid)!.cpuSeconds);
     for (const [child, stat] of stats) if (stat.ppid === pid && !tree.has(child)) pending.push(child);
   }
   return tree;
@@ -98,8 +97,7 @@ export function watchProcessTree(root: number): { stop(): ProcessUsage } {
 
 /** CPU seconds of one thread of a process so far (its main thread: tid = pid); undefined when /proc does not say. */
 function threadCpuSeconds(pid: number, tid = pid): number | undefined {
-  const stat = readStat(`/proc/${pid}/task/${tid}/stat`);
-  return stat && stat.cpuTicks / clockTicksPerSecond;
+  return readStat(`/proc/${pid}/task/${tid}/stat`)?.cpuSeconds;
 }
 
 /**

@@ -197,7 +197,7 @@ async function measurePoint(
     seconds: number;
     warmupSeconds: number;
   },
-): Promise<ComparePoint> {
+): Promise<Omit<ComparePoint, 'runs'>> {
   interrupt.signal.throwIfAborted();
   const usage = watchProcessTree(contender.pid);
   const cpuBefore = processTreeCpu(contender.pid);
@@ -258,15 +258,18 @@ async function measurePoint(
     httpThreadMicrosPerRequest,
     generatorHealthy: report.generator.healthy,
     steal: steal.stop(),
-    runs: 1,
   };
 }
 
+/** What leastStolen calls before measuring `what` again. */
+const sayMeasuredAgain =
+  (what: string) =>
+  (stolen: { steal: number }): void =>
+    log(`  ${what}: the hypervisor took ${fixed(stolen.steal * 100, 0)} % of the CPU (over ${fixed(STEAL_WARNING_SHARE * 100, 0)} %): measured again`);
+
 /** measurePoint again while the hypervisor took too much of the CPU (up to `retries` more times), keeping the least stolen. */
-async function measureLeastStolen(what: string, retries: number, measureOnce: () => Promise<ComparePoint>): Promise<ComparePoint> {
-  const { result, runs } = await leastStolen(measureOnce, retries, (stolen) =>
-    log(`  ${what}: the hypervisor took ${fixed(stolen.steal * 100, 0)} % of the CPU (over ${fixed(STEAL_WARNING_SHARE * 100, 0)} %): measured again`),
-  );
+async function measureLeastStolen(what: string, retries: number, measureOnce: () => Promise<Omit<ComparePoint, 'runs'>>): Promise<ComparePoint> {
+  const { result, runs } = await leastStolen(measureOnce, retries, sayMeasuredAgain(what));
   return { ...result, runs };
 }
 
@@ -300,11 +303,12 @@ async function sweepKnobs(model: { path: string; name: string }, s: CompareSetti
     try {
       const contender = await startTracked(spec, model);
       try {
-        const p = await measureLeastStolen(`sweep ${model.name} ${spec.name} ${JSON.stringify(candidate.knobs)}`, s.stealRetries, () =>
+        const what = `sweep ${model.name} ${spec.name} ${JSON.stringify(candidate.knobs)}`;
+        const p = await measureLeastStolen(what, s.stealRetries, () =>
           measurePoint(spec, contender, { model: model.name, payload: 'json', payloadFile, mode: 'closed', concurrency: 20, seconds: s.sweepSeconds, warmupSeconds: 1 }),
         );
         mine.push({ model: model.name, contender: spec.name, knobs: candidate.knobs, throughputRps: p.throughputRps, p99Ms: p.p99Ms, errorRate: p.errorRate, chosen: false });
-        log(`  sweep ${model.name} ${spec.name} ${JSON.stringify(candidate.knobs)}: ${fixed(p.throughputRps)} req/s, p99 ${fixed(p.p99Ms, 1)} ms`);
+        log(`  ${what}: ${fixed(p.throughputRps)} req/s, p99 ${fixed(p.p99Ms, 1)} ms`);
       } finally {
         await stopTracked(contender);
       }
@@ -335,7 +339,7 @@ async function measureInProcessLimit(model: { path: string; name: string }, s: C
         return { ...limit, steal: steal.stop() };
       },
       s.stealRetries,
-      (stolen) => log(`  ${what}: the hypervisor took ${fixed(stolen.steal * 100, 0)} % of the CPU (over ${fixed(STEAL_WARNING_SHARE * 100, 0)} %): measured again`),
+      sayMeasuredAgain(what),
     );
     log(`  ${what}: ${fixed(f.rowsPerSecond)} rows/s (${f.sessions} session(s) × ${f.intraOpThreads} thread(s)), steal ${fixed(f.steal * 100, 0)} %`);
     if (!top || f.rowsPerSecond > top.rowsPerSecond) top = { model: model.name, batchSize, sessions: f.sessions, intraOpThreads: f.intraOpThreads, rowsPerSecond: f.rowsPerSecond, steal: f.steal };
