@@ -1,5 +1,6 @@
 // Open Inference Protocol v2 request/response codec: JSON tensors and the binary tensor extension.
 import { datatypeInfo, elementCount, supportedDatatypes, type DatatypeInfo, type NamedTensors, type Tensor, type TypedArray } from './datatypes.js';
+import type { NumberArray } from './json-body.js';
 import { formatShape, type ModelSignature, type TensorSpec } from './model-signature.js';
 import { bytesElementsProblem, encodeBytesElements, isWellFormedText } from './text/bytes-elements.js';
 
@@ -35,6 +36,9 @@ interface RawInput {
   data?: unknown;
   binarySize?: number;
 }
+
+/** A JSON input's `data` as parseJsonBody delivers it: a flat array of plain numbers comes as a NumberArray. */
+type JsonData = unknown[] | NumberArray;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -107,7 +111,8 @@ function entryPath(k: number, depth: number, shape: readonly number[]): string {
  * the shape: one level per dimension, each as long as its dimension. Walked level by level, so no nesting depth can
  * overflow the stack.
  */
-function rowsOf(name: string, data: unknown[], shape: readonly number[]): unknown[][] {
+function rowsOf(name: string, data: JsonData, shape: readonly number[]): ArrayLike<unknown>[] {
+  if (data instanceof Float64Array) return [data];
   const depth = nestingDepth(data, shape.length + 1);
   if (depth === 1) return [data];
   const advice = 'nest it exactly as the shape, or send it flat (row-major)';
@@ -146,10 +151,11 @@ function elementValue(raw: RawInput, info: DatatypeInfo, v: unknown, i: number):
 }
 
 /** BYTES elements sent as JSON strings, in their binary form (4-byte little-endian length, then UTF-8). */
-function bytesFromJson(raw: RawInput, rows: unknown[][]): Uint8Array {
+function bytesFromJson(raw: RawInput, rows: ArrayLike<unknown>[]): Uint8Array {
   const texts: string[] = [];
   for (const row of rows) {
-    for (const v of row) {
+    for (let j = 0; j < row.length; j++) {
+      const v = row[j];
       const at = `input '${raw.name}': data[${texts.length}]`;
       if (typeof v !== 'string') throw new RequestError(`${at} is ${describe(v)}, expected a string`);
       if (!isWellFormedText(v)) throw new RequestError(`${at} holds a lone surrogate (such as \\ud800), which is not valid UTF-8 text`);
@@ -160,7 +166,7 @@ function bytesFromJson(raw: RawInput, rows: unknown[][]): Uint8Array {
 }
 
 function tensorFromJson(raw: RawInput): TypedArray {
-  if (!Array.isArray(raw.data)) throw new RequestError(`input '${raw.name}': data must be an array (or use the binary tensor extension)`);
+  if (!Array.isArray(raw.data) && !(raw.data instanceof Float64Array)) throw new RequestError(`input '${raw.name}': data must be an array (or use the binary tensor extension)`);
   const rows = rowsOf(raw.name, raw.data, raw.shape);
   const count = elementCount(raw.shape);
   const received = rows.reduce((n, row) => n + row.length, 0);
@@ -170,8 +176,18 @@ function tensorFromJson(raw: RawInput): TypedArray {
   if (raw.datatype === 'BYTES') return bytesFromJson(raw, rows);
   const info = datatypeInfo(raw.datatype)!;
   const out = new info.array(count);
-  // The hot path for large float bodies: one type test and two comparisons per element; anything else goes to elementValue.
   const { lowest, highest, integer } = info;
+  const data = raw.data;
+  if (data instanceof Float64Array && !info.bigint) {
+    // The hot path for large bodies: parseJsonBody's numbers pass a range check, then one typed copy converts them all.
+    for (let k = 0; k < data.length; k++) {
+      const v = data[k];
+      if (!(v >= lowest && v <= highest && (!integer || Number.isInteger(v)))) elementValue(raw, info, v, k);
+    }
+    (out as Float32Array).set(data);
+    return out;
+  }
+  // One type test and two comparisons per element; anything else goes to elementValue.
   let i = 0;
   if (info.bigint) {
     const big = out as BigInt64Array;

@@ -1,7 +1,14 @@
 // An inference request's body as the route receives it, decoded against the served model: JSON tensors or the binary
 // tensor extension. The one decoding path: the HTTP thread runs it for small bodies, the codec threads for the rest.
 import type { ModelSignature } from '../model-signature.js';
+import { parseJsonBody } from '../json-body.js';
 import { decodeBinaryRequest, decodeJsonRequest, readHeaderLength, RequestError, type InferRequest } from '../protocol.js';
+
+/**
+ * JSON bodies from this size on are read by parseJsonBody; below it JSON.parse is faster, having no typed arrays to
+ * set up (bench:json-decode with mlp: 0.7× at 0.3 KiB, 1.1× at 1 KiB, 1.7× from 4 KiB on).
+ */
+export const NUMBER_READER_MIN_BYTES = 1024;
 
 /** The headers decoding depends on. */
 export interface BodyHeaders {
@@ -43,7 +50,7 @@ function decodeAny(body: unknown, headers: BodyHeaders, signature: ModelSignatur
     if (headers.headerLength === undefined) {
       let json: unknown;
       try {
-        json = JSON.parse(bytes.toString('utf8'));
+        json = bytes.length >= NUMBER_READER_MIN_BYTES ? parseJsonBody(bytes) : JSON.parse(bytes.toString('utf8'));
       } catch (err) {
         if (mediaTypeOf(headers.contentType) === 'application/json') {
           throw new RequestError(bytes.length === 0 ? 'body is empty; send a JSON inference request' : `body is not valid JSON: ${(err as Error).message}`);
