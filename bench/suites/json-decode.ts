@@ -1,6 +1,7 @@
 // What a JSON inference body costs to decode into its tensors, the server's way (parseJsonBody, which reads number
-// arrays straight into typed arrays) against JSON.parse's, side by side in one process and interleaved round by round
-// so both see the same machine. The bodies are the ones bench:server sends: seeded tensors of the model's input shape.
+// arrays straight into typed arrays) against JSON.parse's, side by side in one process, interleaved round by round in
+// rotated order so both see the same machine. The bodies are the ones bench:server sends: seeded tensors of the
+// model's input shape.
 // Usage: node dist/bench/suites/json-decode.js [--models audio-cnn,mlp] [--rows 1] [--rounds 7] [--ms-per-round 400]
 import { parseArgs } from 'node:util';
 import path from 'node:path';
@@ -9,7 +10,11 @@ import { decodeInferBody } from '../../server/codec/infer-body.js';
 import { signatureFromOrt } from '../../server/model-signature.js';
 import { builtinModelsDir } from '../../server/model-source.js';
 import { decodeJsonRequest } from '../../server/protocol.js';
+import { resolveInputShapes } from '../model-metadata.js';
 import { buildPayloads } from '../payload.js';
+import { fixed, formatTable } from '../table.js';
+import { elementCount } from '../tensor-data.js';
+import { median, rotated } from './rounds.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -34,15 +39,13 @@ function timePerCall(decode: () => unknown, ms: number): number {
   return (performance.now() - started) / calls;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 console.log(`bench:json-decode · Node ${process.version} · ${rows} row(s) a body · ${rounds} interleaved rounds of ${msPerRound} ms each way`);
-console.log('model      body KiB  elements  JSON.parse ms  decodeInferBody ms  speed-up (median of rounds)');
+const table: string[][] = [];
 for (const model of flags.models.split(',')) {
   const session = await ort.InferenceSession.create(path.join(builtinModelsDir(), `${model}.onnx`));
   const signature = signatureFromOrt(session.inputMetadata, session.outputMetadata);
   await session.release();
-  const inputs = signature.inputs.map((s) => ({ ...s, shape: s.shape.map((d, i) => (i === 0 ? rows : d < 0 ? 1 : d)) }));
+  const inputs = resolveInputShapes({ inputs: signature.inputs }, rows);
   const { body } = buildPayloads(inputs, { encoding: 'json', seed: 1, variants: 1 }).variants[0];
   const headers = { contentType: 'application/json' };
   const viaJsonParse = () => decodeJsonRequest(JSON.parse(body.toString('utf8')), signature);
@@ -56,14 +59,11 @@ for (const model of flags.models.split(',')) {
   }
   const parse: number[] = [];
   const server: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    parse.push(timePerCall(viaJsonParse, msPerRound));
-    server.push(timePerCall(viaServer, msPerRound));
-  }
+  const ways = [() => parse.push(timePerCall(viaJsonParse, msPerRound)), () => server.push(timePerCall(viaServer, msPerRound))];
+  for (let r = 0; r < rounds; r++) for (const measure of rotated(ways, r)) measure();
   const ratios = parse.map((p, r) => p / server[r]);
-  const elements = inputs.reduce((n, s) => n + s.shape.reduce((x, y) => x * y, 1), 0);
-  console.log(
-    `${model.padEnd(10)} ${(body.length / 1024).toFixed(1).padStart(8)}  ${String(elements).padStart(8)}  ${median(parse).toFixed(3).padStart(13)}  ` +
-      `${median(server).toFixed(3).padStart(18)}  ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
-  );
+  const elements = inputs.reduce((n, s) => n + elementCount(s.shape), 0);
+  const range = `${fixed(Math.min(...ratios), 2)}–${fixed(Math.max(...ratios), 2)}`;
+  table.push([model, fixed(body.length / 1024), String(elements), fixed(median(parse), 3), fixed(median(server), 3), `${fixed(median(ratios), 2)}× (${range})`]);
 }
+console.log(formatTable(['model', 'body KiB', 'elements', 'JSON.parse ms', 'decodeInferBody ms', 'speed-up (median of rounds)'], table));
