@@ -1,24 +1,11 @@
 // Health-check latency under load: what a kubelet's probe would see while a benchmark runs.
-import { get } from 'node:http';
+import { Worker } from 'node:worker_threads';
 
-function percentile(values: number[], p: number): number | null {
+/** The p-th percentile of some latencies (nearest rank): with fewer than 100 of them, the p99 is the slowest. */
+export function percentile(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-/** One GET on a connection of its own, closed after the answer, as the kubelet probes; resolves with its milliseconds. */
-function probeOnce(url: string, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      res.once('end', () => resolve(performance.now() - started));
-      res.once('error', () => resolve(timeoutMs));
-    });
-    req.once('timeout', () => req.destroy());
-    req.once('error', () => resolve(timeoutMs));
-  });
 }
 
 /**
@@ -29,21 +16,44 @@ function probeOnce(url: string, timeoutMs: number): Promise<number> {
  */
 export const HEALTH_PROBE_INTERVAL_MS = 100;
 
-/** Probes {baseUrl}/v2/health/live every HEALTH_PROBE_INTERVAL_MS until stopped; a failed or timed-out probe counts as 10 s. */
-export function probeHealth(baseUrl: string): { stop(): Promise<{ p99Ms: number | null; probes: number }> } {
-  const latencies: number[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running && latencies.length < 100_000) {
-      latencies.push(await probeOnce(`${baseUrl}/v2/health/live`, 10_000));
-      await new Promise((r) => setTimeout(r, HEALTH_PROBE_INTERVAL_MS));
-    }
-  })();
+/** A probe with no answer in this time counts as this long. */
+export const HEALTH_PROBE_TIMEOUT_MS = 10_000;
+/** Bound on the probes of one prober (at ten a second: almost 3 hours). */
+export const MAX_HEALTH_PROBES = 100_000;
+
+/** workerData of the prober's thread. */
+export interface HealthProberInit {
+  baseUrl: string;
+}
+
+export interface HealthProbes {
+  p99Ms: number | null;
+  probes: number;
+  /** Every probe's milliseconds, in order. */
+  latencies: number[];
+}
+
+/**
+ * Probes {baseUrl}/v2/health/live every HEALTH_PROBE_INTERVAL_MS, from a thread of its own (health-probe-thread.ts),
+ * until stopped; a failed or timed-out probe counts as HEALTH_PROBE_TIMEOUT_MS.
+ */
+export function probeHealth(baseUrl: string): { stop(): Promise<HealthProbes> } {
+  const worker = new Worker(new URL('./health-probe-thread.js', import.meta.url), { workerData: { baseUrl } satisfies HealthProberInit, name: 'vernier-health-prober' });
+  const done = new Promise<number[]>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the health prober's thread exited with code ${code} before it answered`)));
+  });
+  done.catch(() => {}); // a failure is the caller's once it stops the prober
   return {
     async stop() {
-      running = false;
-      await loop;
-      return { p99Ms: percentile(latencies, 99), probes: latencies.length };
+      worker.postMessage('stop');
+      try {
+        const latencies = await done;
+        return { p99Ms: percentile(latencies, 99), probes: latencies.length, latencies };
+      } finally {
+        await worker.terminate();
+      }
     },
   };
 }

@@ -14,7 +14,7 @@ import { builtinModelsDir } from '../../server/model-source.js';
 import { startServeProcess } from '../../server/serve-process.js';
 import { runBenchmark } from '../run-benchmark.js';
 import { fixed, formatTable } from '../table.js';
-import { probeHealth } from './health-probe.js';
+import { percentile, probeHealth } from './health-probe.js';
 import { attainableRate, measureHttpFloor, type HttpFloor } from './http-floor.js';
 import { inProcessLimit, type InProcessFigure } from './in-process.js';
 import { comparePaired, median, rotated, type PairedComparison } from './rounds.js';
@@ -50,7 +50,7 @@ interface Row {
   p50: number;
   p99: number;
   errors: number;
-  /** /v2/health/live on the HTTP port. */
+  /** /v2/health/live on the HTTP port: over every round's probes together (a run's ~10 a second make its own p99 its slowest probe or two). */
   healthP99: number | null;
   /** /v2/health/live on the probe port (--probe-port), answered by a thread of its own. */
   probePortP99: number | null;
@@ -61,25 +61,31 @@ interface Row {
   /** Share of the machine's CPU time the hypervisor gave to other guests during the run (0–1). */
   steal: number;
   limit: InProcessFigure;
+  /** Probes behind each port's health p99: every round's. */
+  healthProbes: number;
   /** Lowest and highest req/s over the rounds (the figures are their medians; peak RSS their highest). */
   rpsRange: [number, number];
   /** Requests per second the machine allows at this load and payload (attainableRate); null when nothing set a pace. */
   attainable: number | null;
 }
 
-type Measured = Omit<Row, 'limit' | 'rpsRange' | 'attainable'>;
+/** One run; healthP99 and probePortP99 are this run's own, for its progress line. */
+type Measured = Omit<Row, 'limit' | 'rpsRange' | 'attainable' | 'healthProbes'> & { healthLatencies: number[]; probePortLatencies: number[] };
 
-/** One variant's rounds as one row: medians, the highest peak RSS, and the spread of req/s. */
+/** One variant's rounds as one row: medians, the highest peak RSS, the spread of req/s, health p99s over every probe. */
 function acrossRounds(runs: readonly Measured[]): Omit<Row, 'limit' | 'attainable'> {
   const rps = runs.map((r) => r.rps);
+  const { healthLatencies: _health, probePortLatencies: _probePort, ...first } = runs[0];
+  const health = runs.flatMap((r) => r.healthLatencies);
   return {
-    ...runs[0],
+    ...first,
     rps: median(rps)!,
     p50: median(runs.map((r) => r.p50))!,
     p99: median(runs.map((r) => r.p99))!,
     errors: median(runs.map((r) => r.errors))!,
-    healthP99: median(runs.map((r) => r.healthP99)),
-    probePortP99: median(runs.map((r) => r.probePortP99)),
+    healthP99: percentile(health, 99),
+    probePortP99: percentile(runs.flatMap((r) => r.probePortLatencies), 99),
+    healthProbes: health.length,
     cpu: median(runs.map((r) => r.cpu)),
     rss: runs.some((r) => r.rss !== null) ? Math.max(...runs.map((r) => r.rss ?? 0)) : null,
     mainThreadMicros: median(runs.map((r) => r.mainThreadMicros)),
@@ -176,6 +182,8 @@ async function measureVariant(model: string, variant: Variant, payload: 'json' |
       errors: report.errorRate,
       healthP99: healthLatencies.p99Ms,
       probePortP99: probePortLatencies.p99Ms,
+      healthLatencies: healthLatencies.latencies,
+      probePortLatencies: probePortLatencies.latencies,
       cpu: cpuPercent,
       rss: peakRssMiB,
       mainThreadMicros,
@@ -280,6 +288,13 @@ async function main(): Promise<void> {
       ]),
     ),
   );
+  const probes = rows.map((r) => r.healthProbes);
+  if (probes.length > 0) {
+    console.log(
+      `\nHealth p99s: nearest rank over every probe of a cell, all rounds together (${Math.min(...probes)}–${Math.max(...probes)} per port a cell; ` +
+        'with fewer than 100, a p99 is the slowest probe). The probe port is the one the operator points the kubelet at.',
+    );
+  }
   const steals = rows.map((r) => r.steal);
   if (steals.length > 0 && Math.max(...steals) > STEAL_WARNING_SHARE) {
     console.log(
