@@ -18,6 +18,7 @@ import { percentile, probeHealth } from './health-probe.js';
 import { attainableRate, measureHttpFloor, type HttpFloor } from './http-floor.js';
 import { inProcessLimit, type InProcessFigure } from './in-process.js';
 import { comparePaired, median, rotated, type PairedComparison } from './rounds.js';
+import { judgeStrategyGoals, type GoalInputRow } from './strategy-goals.js';
 
 const strategies = ['inline', 'shared', 'pool', 'batched'] as const;
 
@@ -41,21 +42,12 @@ function parseVariant(text: string): Variant {
   return { label: text.slice(0, at).trim(), batched: strategy === 'batched', flags };
 }
 
-interface Row {
-  model: string;
-  payload: string;
-  strategy: string;
-  concurrency: number;
-  rps: number;
-  p50: number;
-  p99: number;
+/** A variant at one load and payload; the figures the goals read are GoalInputRow's (strategy-goals.ts). */
+interface Row extends Omit<GoalInputRow, 'limitRowsPerSecond'> {
   errors: number;
   /** /v2/health/live on the HTTP port: over every round's probes together (a run's ~10 a second make its own p99 its slowest probe or two). */
   healthP99: number | null;
-  /** /v2/health/live on the probe port (--probe-port), answered by a thread of its own. */
-  probePortP99: number | null;
   cpu: number | null;
-  rss: number | null;
   /** CPU of the server's HTTP (main) thread per request answered, in microseconds. */
   mainThreadMicros: number | null;
   /** Share of the machine's CPU time the hypervisor gave to other guests during the run (0–1). */
@@ -65,8 +57,6 @@ interface Row {
   healthProbes: number;
   /** Lowest and highest req/s over the rounds (the figures are their medians; peak RSS their highest). */
   rpsRange: [number, number];
-  /** Requests per second the machine allows at this load and payload (attainableRate); null when nothing set a pace. */
-  attainable: number | null;
 }
 
 /** One run; healthP99 and probePortP99 are this run's own, for its progress line. */
@@ -339,10 +329,20 @@ async function main(): Promise<void> {
       ]),
     ),
   );
-  console.log(
-    '\nGoals (audio-cnn): batched p50 at 1 in flight within 5 % of shared; at 20 and 64 at least pool\'s req/s at a lower p99; ' +
-      'health p99 ≤ 10 ms for all but inline (the probe port for every strategy); batched peak RSS at 64 ≤ 1.5 × pool; batched at 64 ≥ 0.9 × (binary) / 0.8 × (JSON) in-process.',
+  const verdicts = judgeStrategyGoals(
+    rows.map((r) => ({ ...r, limitRowsPerSecond: r.limit.rowsPerSecond })),
+    floors.map((f) => ({ payload: f.payload, concurrency: f.concurrency, healthP99Ms: f.floor.healthP99Ms })),
+    'audio-cnn',
   );
+  if (verdicts.length > 0) {
+    console.log('\nThe default strategy\'s goals (audio-cnn), judged on this run:\n');
+    console.log(
+      formatTable(
+        ['goal', 'payload', 'measured', 'verdict', 'what this machine allows'],
+        verdicts.map((v) => [v.goal, v.payload, v.measured, v.met === null ? '–' : v.met ? 'met' : 'missed', v.machine || '–']),
+      ),
+    );
+  }
 }
 
 main().catch((err) => {
