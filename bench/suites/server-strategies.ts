@@ -340,6 +340,7 @@ async function main(): Promise<void> {
       formatTable(
         ['goal', 'payload', 'measured', 'verdict', 'what this machine allows'],
         verdicts.map((v) => [v.goal, v.payload, v.measured, v.met === null ? '–' : v.met ? 'met' : 'missed', v.machine || '–']),
+        5,
       ),
     );
   }
